@@ -1,0 +1,70 @@
+# Kruzhok: `make run` serves the demo, `make test` runs the whole suite on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed
+
+.PHONY: run install system-deps messages compilemessages migrate demo test test-sqlite test-postgres lint \
+        makemessages bench-scale clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: system-deps $(STAMP) compilemessages
+
+# gettext compiles the translations; installed from Debian where missing.
+system-deps:
+	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+
+compilemessages: $(STAMP)
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# For developers: collect new strings into locale/*/LC_MESSAGES/django.po (then translate them).
+makemessages: $(STAMP)
+	$(PY) manage.py makemessages -l ru -l kk -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py demo --if-empty
+
+run: demo
+	@$(PY) manage.py logins
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	DATABASE_URL=sqlite:///var/test-main.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+# In CI (CI=true) an unreachable PostgreSQL fails the run; locally it is reported loudly and skipped.
+test-postgres:
+	@if $(PY) -m kruzhok.core.pgcheck "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "FAIL: PostgreSQL at $(PG_URL) is unreachable and CI=true"; exit 1; \
+	else \
+		echo "WARNING: PostgreSQL at $(PG_URL) is unreachable: the PostgreSQL half of the suite did NOT run"; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy kruzhok/*/services.py kruzhok/*/selectors.py kruzhok/accounts/scoping.py
+
+bench-scale: migrate
+	DATABASE_URL="$(PG_URL)" $(PY) bench/scale.py $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,201 @@
+"""Events, participants and results; partnerships; the bank of best practices."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kruzhok.catalog.models import Direction, Organization, Programme, Teacher
+from kruzhok.core.models import TimeStampedModel
+from kruzhok.people.models import Child
+from kruzhok.territory.models import Municipality
+
+
+class EventLevel(models.TextChoices):
+    INTERNATIONAL = "international", _("международный")
+    NATIONAL = "national", _("всероссийский / республиканский")
+    REGIONAL = "regional", _("региональный / областной")
+    DISTRICT = "district", _("окружной")
+    MUNICIPAL = "municipal", _("муниципальный / городской")
+    ORGANIZATION = "organization", _("учрежденческий")
+
+
+class Event(TimeStampedModel):
+    class Kind(models.TextChoices):
+        CONTEST = "contest", _("конкурс")
+        COMPETITION = "competition", _("соревнование")
+        FESTIVAL = "festival", _("фестиваль")
+        OLYMPIAD = "olympiad", _("олимпиада")
+        EXHIBITION = "exhibition", _("выставка")
+        HOLIDAY = "holiday", _("праздник")
+        SHIFT = "shift", _("профильная смена")
+        SEMINAR = "seminar", _("семинар / консультация для педагогов")
+        OPEN_DAY = "open_day", _("день открытых дверей")
+
+    class Audience(models.TextChoices):
+        CHILDREN = "children", _("дети")
+        TEACHERS = "teachers", _("педагоги")
+        PARENTS = "parents", _("родители")
+        FAMILIES = "families", _("семьи")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("очно")
+        REMOTE = "remote", _("дистанционно")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("запланировано")
+        HELD = "held", _("проведено")
+        CANCELLED = "cancelled", _("отменено")
+
+    title = models.CharField(_("название"), max_length=500)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    level = models.CharField(_("уровень"), max_length=20, choices=EventLevel.choices)
+    direction = models.ForeignKey(Direction, verbose_name=_("направленность"), null=True, blank=True,
+                                  on_delete=models.PROTECT)
+    start_date = models.DateField(_("дата начала"))
+    end_date = models.DateField(_("дата окончания"), null=True, blank=True)
+    schedule_note = models.CharField(_("график"), max_length=300, blank=True,
+                                     help_text=_("Например: «по графику», «по запросу»."))
+    municipality = models.ForeignKey(Municipality, verbose_name=_("муниципалитет"), on_delete=models.PROTECT,
+                                     related_name="events")
+    organizer = models.ForeignKey(Organization, verbose_name=_("организатор"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="organized_events")
+    co_organizers = models.ManyToManyField(Organization, verbose_name=_("соорганизаторы"), blank=True,
+                                           related_name="co_organized_events")
+    audience = models.CharField(_("аудитория"), max_length=20, choices=Audience.choices, default=Audience.CHILDREN)
+    format = models.CharField(_("формат"), max_length=20, choices=Format.choices, default=Format.IN_PERSON)
+    participants_count = models.PositiveIntegerField(_("число участников"), null=True, blank=True)
+    participants_count_is_lower_bound = models.BooleanField(
+        _("не менее (приблизительно)"), default=False, help_text=_("«Более 1000»: число хранится как нижняя граница.")
+    )
+    is_public = models.BooleanField(_("публиковать"), default=True)
+    registration_open = models.BooleanField(_("открыта регистрация"), default=False)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        verbose_name = _("мероприятие")
+        verbose_name_plural = _("мероприятия")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="event_dates_ordered",
+                                   violation_error_message=_("Окончание мероприятия раньше его начала.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventParticipant(models.Model):
+    event = models.ForeignKey(Event, verbose_name=_("мероприятие"), on_delete=models.PROTECT,
+                              related_name="participants")
+    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="event_participations")
+    teacher = models.ForeignKey(Teacher, verbose_name=_("педагог"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="event_participations")
+    team_name = models.CharField(_("команда"), max_length=300, blank=True)
+    organization = models.ForeignKey(Organization, verbose_name=_("организация"), on_delete=models.PROTECT,
+                                     related_name="event_participants")
+    mentor = models.ForeignKey(Teacher, verbose_name=_("наставник"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="mentored_participants")
+
+    class Meta:
+        verbose_name = _("участник мероприятия")
+        verbose_name_plural = _("участники мероприятия")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child__isnull=False) | Q(teacher__isnull=False) | ~Q(team_name=""),
+                name="participant_is_someone",
+                violation_error_message=_("Участник — ребёнок, педагог или команда."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.child or self.teacher or self.team_name)
+
+
+class EventResult(models.Model):
+    class Result(models.TextChoices):
+        PARTICIPANT = "participant", _("участник")
+        LAUREATE = "laureate", _("лауреат")
+        PRIZE_WINNER = "prize_winner", _("призёр")
+        WINNER = "winner", _("победитель")
+        GRAND_PRIX = "grand_prix", _("Гран-при")
+        PLACE_1 = "place_1", _("I место")
+        PLACE_2 = "place_2", _("II место")
+        PLACE_3 = "place_3", _("III место")
+        DIPLOMA = "diploma", _("диплом")
+        CERTIFICATE = "certificate", _("грамота")
+
+    participant = models.ForeignKey(EventParticipant, verbose_name=_("участник"), on_delete=models.PROTECT,
+                                    related_name="results")
+    result = models.CharField(_("результат"), max_length=20, choices=Result.choices)
+    nomination = models.CharField(_("номинация"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("результат")
+        verbose_name_plural = _("результаты")
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.get_result_display()}"
+
+
+class Partnership(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MEMORANDUM = "memorandum", _("меморандум")
+        NETWORK = "network", _("договор о сетевом взаимодействии")
+        SOCIAL = "social", _("социальное партнёрство")
+
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("название"), max_length=500)
+    organization = models.ForeignKey(Organization, verbose_name=_("организация"), on_delete=models.CASCADE,
+                                     related_name="partnerships")
+    partners = models.ManyToManyField(Organization, verbose_name=_("партнёры-организации"), blank=True,
+                                      related_name="partner_of")
+    partner_name = models.CharField(_("внешний партнёр"), max_length=500, blank=True,
+                                    help_text=_("Общественная организация, совет ветеранов и т. п."))
+    start_date = models.DateField(_("с"))
+    end_date = models.DateField(_("по"), null=True, blank=True)
+    children_covered = models.PositiveIntegerField(_("охвачено детей"), default=0)
+    programmes = models.ManyToManyField(Programme, verbose_name=_("программы"), blank=True,
+                                        related_name="partnerships")
+
+    class Meta:
+        verbose_name = _("партнёрство")
+        verbose_name_plural = _("партнёрства")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="partnership_dates_ordered",
+                                   violation_error_message=_("Окончание партнёрства раньше его начала.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BestPractice(TimeStampedModel):
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", _("выявлена")
+        IN_BANK = "in_bank", _("в банке практик")
+        ADOPTED = "adopted", _("внедряется")
+
+    title = models.CharField(_("название"), max_length=500)
+    organization = models.ForeignKey(Organization, verbose_name=_("организация"), on_delete=models.CASCADE,
+                                     related_name="best_practices")
+    direction = models.ForeignKey(Direction, verbose_name=_("направленность"), null=True, blank=True,
+                                  on_delete=models.PROTECT)
+    description = models.TextField(_("описание"))
+    file = models.FileField(_("файл"), upload_to="practices/", blank=True)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.IDENTIFIED)
+    adopted_by = models.ManyToManyField(Organization, verbose_name=_("внедрили"), blank=True,
+                                        related_name="adopted_practices")
+
+    class Meta:
+        verbose_name = _("лучшая практика")
+        verbose_name_plural = _("банк лучших практик")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
