@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run install system-deps messages compilemessages migrate demo test test-sqlite test-postgres lint \
         makemessages bench-scale clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 
 install: system-deps $(STAMP) compilemessages
 
-# gettext compiles the translations; installed from Debian where missing.
+# gettext compiles the translations and venv needs ensurepip: installed from Debian where missing.
 system-deps:
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq python3-venv; }
 
 compilemessages: $(STAMP)
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
