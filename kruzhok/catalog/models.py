@@ -29,7 +29,10 @@ class Direction(TranslatedNameMixin):
         verbose_name = _("направленность")
         verbose_name_plural = _("направленности")
         ordering = ["country", "order"]
-        constraints = [models.UniqueConstraint(fields=["country", "code"], name="direction_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="direction_unique_code",
+                                    violation_error_message=_("Направленность с таким кодом в этой стране уже есть.")),
+        ]
 
 
 class Organization(TimeStampedModel):
@@ -180,11 +183,11 @@ class Programme(TimeStampedModel):
                 violation_error_message=_("Объём программы должен быть больше нуля часов."),
             ),
             models.CheckConstraint(
-                condition=~Q(funding="paid") | Q(price__gt=0), name="programme_paid_has_price",
+                condition=~Q(funding="paid") | Q(price__isnull=False, price__gt=0), name="programme_paid_has_price",
                 violation_error_message=_("Для платной программы укажите стоимость."),
             ),
             models.CheckConstraint(
-                condition=~Q(funding="certificate") | Q(certificate_hour_cost__gt=0),
+                condition=~Q(funding="certificate") | Q(certificate_hour_cost__isnull=False, certificate_hour_cost__gt=0),
                 name="programme_certificate_has_cost",
                 violation_error_message=_("Для программы по сертификату укажите стоимость часа."),
             ),

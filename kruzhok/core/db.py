@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +15,10 @@ from kruzhok.core.errors import CapacityError, DomainError
 
 # Constraints whose violation means "no seat": callers may want to catch them apart.
 CAPACITY_CONSTRAINTS = frozenset({"group_not_overbooked"})
+
+# SQLite names a violated check constraint exactly; a unique index only by its columns.
+_SQLITE_CHECK = re.compile(r"^CHECK constraint failed: (\w+)$")
+_SQLITE_UNIQUE = "UNIQUE constraint failed:"
 
 
 def _constraints() -> dict[str, tuple[type, BaseConstraint]]:
@@ -36,11 +41,11 @@ def constraint_for(error: IntegrityError) -> BaseConstraint | None:
     if diag_name in constraints:
         return constraints[diag_name][1]
     text = str(error)
-    for name, (_model, constraint) in constraints.items():
-        if name in text:
-            return constraint
-    # SQLite names a violated unique index only by its columns: "UNIQUE constraint failed: t.a, t.b".
-    if text.startswith("UNIQUE constraint failed:"):
+    check = _SQLITE_CHECK.match(text)
+    if check and check.group(1) in constraints:
+        return constraints[check.group(1)][1]
+    # "UNIQUE constraint failed: t.a, t.b": the constraint on exactly these columns of that table.
+    if text.startswith(_SQLITE_UNIQUE):
         columns = {part.strip() for part in text.split(":", 1)[1].split(",")}
         for model, constraint in constraints.values():
             if _unique_columns(model, constraint) == columns:

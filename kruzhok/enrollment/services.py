@@ -41,14 +41,23 @@ def application_submit(
         if existing is not None:
             return existing
     now = timezone.now()
-    with transaction.atomic(), integrity_as_domain_error():
-        application = Application.objects.create(
-            child=child, group=group, channel=channel, submitted_at=now, status_changed_at=now,
-            submitted_by=actor if getattr(actor, "pk", None) else None, idempotency_key=idempotency_key,
-        )
-        ApplicationStatusChange.objects.create(application=application, to_status=ApplicationStatus.SUBMITTED,
-                                               at=now, actor=application.submitted_by)
-        audit_record(actor=actor, action="application.submit", obj=application, group=group.pk, child=child.pk)
+    try:
+        with transaction.atomic(), integrity_as_domain_error():
+            application = Application.objects.create(
+                child=child, group=group, channel=channel, submitted_at=now, status_changed_at=now,
+                submitted_by=actor if getattr(actor, "pk", None) else None, idempotency_key=idempotency_key,
+            )
+            ApplicationStatusChange.objects.create(application=application, to_status=ApplicationStatus.SUBMITTED,
+                                                   at=now, actor=application.submitted_by)
+            audit_record(actor=actor, action="application.submit", obj=application, group=group.pk,
+                         child=child.pk)
+    except DomainError:
+        # The same request retried concurrently: the other attempt committed first; answer with its result.
+        if idempotency_key:
+            existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
     return application
 
 
@@ -64,9 +73,11 @@ def application_transition(
     with transaction.atomic(), integrity_as_domain_error():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if to_status not in TRANSITIONS[locked.status]:
+            # An unknown status (from an API client, say) is refused like any impossible move.
+            to_label = dict(ApplicationStatus.choices).get(to_status, to_status)
             raise DomainError(
                 _("Заявку в статусе «%(from)s» нельзя перевести в статус «%(to)s».")
-                % {"from": locked.get_status_display(), "to": ApplicationStatus(to_status).label},
+                % {"from": locked.get_status_display(), "to": to_label},
                 code="bad_transition",
             )
         if to_status == ApplicationStatus.REJECTED and reject_reason is None:

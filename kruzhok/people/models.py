@@ -42,7 +42,7 @@ class Child(TimeStampedModel):
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("дата рождения"), db_index=True)
     national_id_kind = models.CharField(_("вид идентификатора"), max_length=8, choices=IdKind.choices, blank=True)
-    national_id = models.CharField(_("СНИЛС / ИИН"), max_length=12, blank=True)
+    national_id = models.CharField(_("СНИЛС / ИИН"), max_length=14, blank=True)
     municipality = models.ForeignKey(Municipality, verbose_name=_("муниципалитет проживания"),
                                      on_delete=models.PROTECT, related_name="children")
     settlement = models.ForeignKey(Settlement, verbose_name=_("населённый пункт"), null=True, blank=True,
@@ -184,7 +184,10 @@ class GuardianLink(models.Model):
     class Meta:
         verbose_name = _("связь с представителем")
         verbose_name_plural = _("законные представители")
-        constraints = [models.UniqueConstraint(fields=["guardian", "child"], name="guardian_link_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "child"], name="guardian_link_unique",
+                                    violation_error_message=_("Этот представитель уже связан с ребёнком.")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.guardian} — {self.child} ({self.get_relation_display()})"

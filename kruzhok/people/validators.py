@@ -37,7 +37,7 @@ def iin_birth_date_and_sex(iin: str) -> tuple[dt.date, str]:
 
 def validate_iin(value: str) -> str:
     iin = normalize_digits(value)
-    if not re.fullmatch(r"\d{12}", iin):
+    if not re.fullmatch(r"[0-9]{12}", iin):
         raise ValidationError(_("ИИН состоит из 12 цифр."), code="iin_format")
     if iin[6] not in "123456":
         raise ValidationError(_("ИИН: седьмая цифра (век и пол) должна быть от 1 до 6."), code="iin_century")
@@ -62,7 +62,7 @@ def snils_check_number(first9: str) -> int:
 
 def validate_snils(value: str) -> str:
     snils = normalize_digits(value)
-    if not re.fullmatch(r"\d{11}", snils):
+    if not re.fullmatch(r"[0-9]{11}", snils):
         raise ValidationError(_("СНИЛС состоит из 11 цифр."), code="snils_format")
     # Numbers up to 001-001-998 were issued before check numbers existed.
     if int(snils[:9]) > 1001998 and snils_check_number(snils[:9]) != int(snils[9:]):

@@ -47,7 +47,8 @@ class Settlement(TranslatedNameMixin):
         verbose_name_plural = _("населённые пункты")
         ordering = ["municipality", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "name"], name="settlement_unique_name"),
+            models.UniqueConstraint(fields=["municipality", "name"], name="settlement_unique_name",
+                                    violation_error_message=_("Такой населённый пункт в муниципалитете уже есть.")),
         ]
 
 
@@ -66,7 +67,8 @@ class Population(models.Model):
         verbose_name_plural = _("численность детей по возрастам")
         ordering = ["municipality", "year", "age"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year", "age"], name="population_unique_cell"),
+            models.UniqueConstraint(fields=["municipality", "year", "age"], name="population_unique_cell",
+                                    violation_error_message=_("Численность для этого года и возраста уже введена.")),
             models.CheckConstraint(condition=Q(age__lte=17), name="population_age_child",
                                    violation_error_message=_("Возраст должен быть от 0 до 17 лет.")),
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="population_year_sane",
