@@ -187,7 +187,8 @@ class Programme(TimeStampedModel):
                 violation_error_message=_("Для платной программы укажите стоимость."),
             ),
             models.CheckConstraint(
-                condition=~Q(funding="certificate") | Q(certificate_hour_cost__isnull=False, certificate_hour_cost__gt=0),
+                condition=(~Q(funding="certificate")
+                           | Q(certificate_hour_cost__isnull=False, certificate_hour_cost__gt=0)),
                 name="programme_certificate_has_cost",
                 violation_error_message=_("Для программы по сертификату укажите стоимость часа."),
             ),
