@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves its Swagger UI assets locally (no CDN)
     "kruzhok.core",
     "kruzhok.accounts",
     "kruzhok.territory",
@@ -113,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# E-mail and password today; an SSO / OIDC provider (e.g. ЕСИА, eGov) is added here as another backend.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -158,6 +161,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kruzhok@localhost")
+
+# Applications: send status e-mails right after commit (false: a worker sends them, see
+# `manage.py send_notifications`); days an invited family has to confirm before the seat moves on.
+KRUZHOK_NOTIFY_INLINE = env_bool("KRUZHOK_NOTIFY_INLINE", default=True)
+KRUZHOK_INVITATION_DAYS = int(os.environ.get("KRUZHOK_INVITATION_DAYS", "7"))
 
 # Default country of the installation: decides which directions and qualification
 # categories new organizations use unless their region says otherwise.

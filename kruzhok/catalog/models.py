@@ -79,6 +79,10 @@ class Organization(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("сайт"), blank=True)
     is_active = models.BooleanField(_("действует"), default=True)
+    answer_deadline_days = models.PositiveSmallIntegerField(
+        _("срок ответа на заявку, рабочих дней"), default=7,
+        help_text=_("Сколько рабочих дней у организации на ответ по заявке."),
+    )
 
     class Meta:
         verbose_name = _("организация")
@@ -144,6 +148,8 @@ class Programme(TimeStampedModel):
     title_kk = models.CharField(_("название (қаз.)"), max_length=500, blank=True)
     title_en = models.CharField(_("название (англ.)"), max_length=500, blank=True)
     description = models.TextField(_("описание"), blank=True)
+    description_kk = models.TextField(_("описание (қаз.)"), blank=True)
+    description_en = models.TextField(_("описание (англ.)"), blank=True)
     direction = models.ForeignKey(Direction, verbose_name=_("направленность"), on_delete=models.PROTECT)
     level = models.CharField(_("уровень"), max_length=20, choices=Level.choices, default=Level.INTRODUCTORY)
     age_from = models.PositiveSmallIntegerField(_("возраст от"))
@@ -346,6 +352,10 @@ class Group(TimeStampedModel):
     the enrollment that would take the group past its capacity, whatever code path inserts it.
     """
 
+    class Allocation(models.TextChoices):
+        QUEUE = "queue", _("по времени подачи заявки")
+        LOTTERY = "lottery", _("жеребьёвка в окне открытия")
+
     programme = models.ForeignKey(Programme, verbose_name=_("программа"), on_delete=models.PROTECT,
                                   related_name="groups")
     name = models.CharField(_("название группы"), max_length=200)
@@ -354,13 +364,25 @@ class Group(TimeStampedModel):
                               related_name="groups")
     capacity = models.PositiveSmallIntegerField(_("мест"))
     enrolled_count = models.PositiveIntegerField(_("зачислено"), default=0, editable=False)
+    held_count = models.PositiveIntegerField(
+        _("мест за приглашёнными"), default=0, editable=False,
+        help_text=_("Места, которые держат приглашённые, но ещё не зачисленные дети."),
+    )
     age_from = models.PositiveSmallIntegerField(_("возраст от"))
     age_to = models.PositiveSmallIntegerField(_("возраст до"))
     period_start = models.DateField(_("начало занятий"))
     period_end = models.DateField(_("окончание занятий"))
     enrollment_opens_at = models.DateTimeField(_("приём заявок с"), null=True, blank=True)
     enrollment_closes_at = models.DateTimeField(_("приём заявок до"), null=True, blank=True)
+    allocation = models.CharField(_("порядок распределения мест"), max_length=10, choices=Allocation.choices,
+                                  default=Allocation.QUEUE)
+    lottery_window_ends_at = models.DateTimeField(
+        _("жеребьёвка: заявки, поданные до"), null=True, blank=True,
+        help_text=_("Заявки, поступившие с открытия приёма до этого времени, упорядочиваются жеребьёвкой."),
+    )
     is_active = models.BooleanField(_("действует"), default=True)
+
+    COUNTERS = ("enrolled_count", "held_count")
 
     class Meta:
         verbose_name = _("группа")
@@ -371,6 +393,15 @@ class Group(TimeStampedModel):
                                    violation_error_message=_("В группе должно быть хотя бы одно место.")),
             models.CheckConstraint(condition=Q(enrolled_count__lte=F("capacity")), name="group_not_overbooked",
                                    violation_error_message=_("В группе нет свободных мест.")),
+            models.CheckConstraint(condition=Q(held_count__lte=F("capacity") - F("enrolled_count")),
+                                   name="group_seats_not_oversold",
+                                   violation_error_message=_("В группе нет свободных мест.")),
+            models.CheckConstraint(
+                condition=~Q(allocation="lottery") | Q(enrollment_opens_at__isnull=False,
+                                                        lottery_window_ends_at__gt=F("enrollment_opens_at")),
+                name="group_lottery_has_window",
+                violation_error_message=_("Для жеребьёвки укажите начало приёма и конец окна жеребьёвки."),
+            ),
             models.CheckConstraint(condition=Q(age_from__lte=F("age_to")) & Q(age_to__lte=MAX_CHILD_AGE),
                                    name="group_ages_sane",
                                    violation_error_message=_(
@@ -390,7 +421,15 @@ class Group(TimeStampedModel):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.enrolled_count, 0)
+        return max(self.capacity - self.enrolled_count - self.held_count, 0)
+
+    def save(self, *args, **kwargs) -> None:
+        """The seat counters belong to the database triggers: a save never writes back a stale count."""
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None \
+                and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.attname for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname not in self.COUNTERS]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kruzhok.core.errors import CapacityError, DomainError
 
 # Constraints whose violation means "no seat": callers may want to catch them apart.
-CAPACITY_CONSTRAINTS = frozenset({"group_not_overbooked"})
+CAPACITY_CONSTRAINTS = frozenset({"group_not_overbooked", "group_seats_not_oversold"})
 
 # SQLite names a violated check constraint exactly; a unique index only by its columns.
 _SQLITE_CHECK = re.compile(r"^CHECK constraint failed: (\w+)$")

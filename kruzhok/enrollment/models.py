@@ -82,6 +82,7 @@ class Application(TimeStampedModel):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кем подана"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=64, null=True, blank=True, unique=True)
+    lottery_rank = models.PositiveIntegerField(_("место по жеребьёвке"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("заявка")
@@ -112,6 +113,35 @@ class Application(TimeStampedModel):
         return self.status in OPEN_STATUSES
 
 
+class LotteryDraw(models.Model):
+    """A seeded draw ordering the applications received in a group's opening window.
+
+    The order is reproducible by anyone with the seed: applications are sorted by
+    ``sha256(f"{seed}:{application_id}")`` (see ``enrollment.lottery``).
+    """
+
+    group = models.ForeignKey(Group, verbose_name=_("группа"), on_delete=models.PROTECT, related_name="lottery_draws")
+    seed = models.CharField(_("зерно жеребьёвки"), max_length=64)
+    window_start = models.DateTimeField(_("окно: с"))
+    window_end = models.DateTimeField(_("окно: до"))
+    drawn_at = models.DateTimeField(_("проведена"), default=timezone.now)
+    order = models.JSONField(_("порядок заявок"), default=list)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто провёл"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("жеребьёвка")
+        verbose_name_plural = _("жеребьёвки")
+        ordering = ["-drawn_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "window_start"], name="lottery_once_per_window",
+                                    violation_error_message=_("Жеребьёвка для этого окна уже проведена.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.drawn_at:%Y-%m-%d %H:%M}"
+
+
 class ApplicationStatusChange(models.Model):
     application = models.ForeignKey(Application, verbose_name=_("заявка"), on_delete=models.CASCADE,
                                     related_name="history")
@@ -121,11 +151,13 @@ class ApplicationStatusChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("примечание"), blank=True)
+    notified_at = models.DateTimeField(_("семья уведомлена"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("изменение статуса заявки")
         verbose_name_plural = _("история заявки")
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["id"], condition=Q(notified_at__isnull=True), name="status_change_unsent")]
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"

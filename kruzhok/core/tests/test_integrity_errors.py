@@ -21,9 +21,9 @@ from django.utils.translation import gettext
 from kruzhok import factories as f
 from kruzhok.accounts.models import Role, RoleGrant
 from kruzhok.catalog.models import Direction
-from kruzhok.core.db import _constraints, constraint_for, integrity_as_domain_error
+from kruzhok.core.db import CAPACITY_CONSTRAINTS, _constraints, constraint_for, integrity_as_domain_error
 from kruzhok.core.errors import CapacityError, DomainError
-from kruzhok.enrollment.models import Application, Enrollment
+from kruzhok.enrollment.models import Application, ApplicationStatus, Enrollment, LotteryDraw
 from kruzhok.events.models import Partnership
 from kruzhok.people.models import Child
 
@@ -36,6 +36,27 @@ def _overbook() -> None:
     group = f.GroupFactory(capacity=1)
     f.EnrollmentFactory(group=group)
     f.EnrollmentFactory(group=group)
+
+
+def _invite_past_the_seats() -> None:
+    group = f.GroupFactory(capacity=2)
+    f.EnrollmentFactory(group=group)
+    f.ApplicationFactory(group=group, status=ApplicationStatus.INVITED)
+    f.ApplicationFactory(group=group, status=ApplicationStatus.INVITED)
+
+
+def _enroll_into_a_held_seat() -> None:
+    group = f.GroupFactory(capacity=1)
+    f.ApplicationFactory(group=group, status=ApplicationStatus.INVITED)
+    f.EnrollmentFactory(group=group)
+
+
+def _draw_twice() -> None:
+    opens = timezone.now() - dt.timedelta(days=2)
+    group = f.GroupFactory(allocation="lottery", enrollment_opens_at=opens,
+                           lottery_window_ends_at=opens + dt.timedelta(days=1))
+    for seed in ("first", "second"):
+        LotteryDraw.objects.create(group=group, seed=seed, window_start=opens, window_end=group.lottery_window_ends_at)
 
 
 def _second_active_enrollment() -> None:
@@ -130,6 +151,13 @@ VIOLATIONS: list[tuple[str, str, Callable[[], object]]] = [
      lambda: RoleGrant.objects.create(user=f.UserFactory(password=None), role=Role.TEACHER)),
     # seats and uniqueness (unique indexes: SQLite names only their columns)
     ("group_not_overbooked", "third-child-in-one-seat", _overbook),
+    ("group_seats_not_oversold", "second-invitation-for-one-seat", _invite_past_the_seats),
+    ("group_seats_not_oversold", "enrolled-into-a-held-seat", _enroll_into_a_held_seat),
+    ("group_lottery_has_window", "no-window", lambda: f.GroupFactory(allocation="lottery")),
+    ("group_lottery_has_window", "window-ends-before-it-opens",
+     lambda: f.GroupFactory(allocation="lottery", enrollment_opens_at=timezone.now(),
+                            lottery_window_ends_at=timezone.now() - dt.timedelta(hours=1))),
+    ("lottery_once_per_window", "drawn-twice", _draw_twice),
     ("enrollment_one_active_per_group", "twice-active", _second_active_enrollment),
     ("application_one_open_per_group", "twice-open", _second_open_application),
     ("child_unique_national_id", "same-snils", _same_national_id),
@@ -179,7 +207,7 @@ def test_refusal_carries_the_constraint_message_in_the_active_language(name, wri
     assert error.code == name
     assert error.messages == [expected]
     assert isinstance(error.__cause__, IntegrityError)
-    assert isinstance(error, CapacityError) == (name == "group_not_overbooked")
+    assert isinstance(error, CapacityError) == (name in CAPACITY_CONSTRAINTS)
 
 
 def test_russian_message_is_the_constraint_text():
@@ -209,6 +237,14 @@ SERVICE_MESSAGES = [
     "Укажите, чем закончилось обучение.",
     "Обучение уже завершено.",
     "Данные противоречат правилам целостности.",
+    "Группа не набирает детей.",
+    "Приём заявок в эту группу откроется %(opens)s.",
+    "Приём заявок в эту группу закрыт.",
+    "Группа для детей %(f)s–%(t)s лет, а ребёнку на %(on)s будет %(age)s.",
+    "Этот ключ повтора уже использован для другой заявки.",
+    "Группа не распределяет места жеребьёвкой.",
+    "Окно жеребьёвки ещё не закрыто: заявки принимаются до %(closes)s.",
+    "Жеребьёвка для этого окна уже проведена.",
 ]
 
 

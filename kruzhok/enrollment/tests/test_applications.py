@@ -1,16 +1,21 @@
-"""Applications: one open application per child and group, idempotent submission, a workflow with history."""
+"""Applications: one open application per child and group, the answer on submission, a workflow with history.
+
+Submitting answers at once: *invited* while the group has a free seat (the case here: fresh groups), else
+*waitlisted*; only in a lottery group's opening window does an application stay *submitted*, which is where
+the step-by-step workflow below starts. Idempotent retries are proved in ``test_idempotent_retry.py``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from kruzhok import factories as f
+from kruzhok.catalog.models import Group
 from kruzhok.core.db import constraint_for
 from kruzhok.core.errors import DomainError
 from kruzhok.core.models import AuditLog
@@ -19,7 +24,6 @@ from kruzhok.enrollment.models import (
     TRANSITIONS,
     Application,
     ApplicationStatus,
-    ApplicationStatusChange,
     RejectReason,
 )
 from kruzhok.enrollment.services import application_submit, application_transition
@@ -39,9 +43,18 @@ def actor(db):
     return f.UserFactory(password=None)
 
 
+def lottery_group(**fields) -> Group:
+    """A lottery group in its opening window: applications stay *submitted* until the draw."""
+    now = timezone.now()
+    return f.GroupFactory(allocation=Group.Allocation.LOTTERY, enrollment_opens_at=now - dt.timedelta(hours=1),
+                          lottery_window_ends_at=now + dt.timedelta(days=1), **fields)
+
+
 @pytest.fixture
 def application(db) -> Application:
-    return application_submit(child=f.ChildFactory(), group=f.GroupFactory(), actor=None)
+    submitted = application_submit(child=f.ChildFactory(), group=lottery_group(), actor=None)
+    assert submitted.status == ApplicationStatus.SUBMITTED
+    return submitted
 
 
 def closed(status: str, reason: RejectReason, **fields) -> Application:
@@ -77,7 +90,7 @@ def test_a_closed_application_does_not_block_a_new_one(status, reason):
     again = application_submit(child=old.child, group=old.group, actor=None)
     assert again.pk != old.pk
     assert list(Application.objects.filter(child=old.child, group=old.group).order_by("id")
-                .values_list("status", flat=True)) == [status, ApplicationStatus.SUBMITTED]
+                .values_list("status", flat=True)) == [status, ApplicationStatus.INVITED]
 
 
 @pytest.mark.django_db
@@ -102,49 +115,29 @@ def test_reopening_a_closed_application_beside_an_open_one_is_refused(reason):
 
 
 @pytest.mark.django_db
-def test_submit_records_status_history_and_audit(actor):
-    application = application_submit(child=f.ChildFactory(), group=f.GroupFactory(), actor=actor)
-    stored = Application.objects.get(pk=application.pk)
-    assert (stored.status, stored.submitted_by, stored.channel) == (ApplicationStatus.SUBMITTED, actor, "navigator")
-    assert history(stored) == [("", ApplicationStatus.SUBMITTED)]
-    assert AuditLog.objects.filter(action="application.submit", object_id=str(stored.pk), actor=actor).count() == 1
+def test_submit_records_the_answer_and_who_applied(actor):
+    """The history row is the record of a submission: who, when, and the answer given."""
+    group = f.GroupFactory(capacity=1)
+    invited = application_submit(child=f.ChildFactory(), group=group, actor=actor)
+    waiting = application_submit(child=f.ChildFactory(), group=group, actor=None, channel="organization")
+    stored = Application.objects.get(pk=invited.pk)
+    assert (stored.status, stored.submitted_by, stored.channel) == (ApplicationStatus.INVITED, actor, "navigator")
+    assert stored.decided_at == stored.submitted_at == stored.status_changed_at
+    assert history(stored) == [("", ApplicationStatus.INVITED)]
+    assert list(stored.history.values_list("actor", "at")) == [(actor.pk, stored.submitted_at)]
+    stored = Application.objects.get(pk=waiting.pk)
+    assert (stored.status, stored.submitted_by, stored.channel) == (ApplicationStatus.WAITLISTED, None, "organization")
+    assert history(stored) == [("", ApplicationStatus.WAITLISTED)]
+    assert stored.submitted_at > invited.submitted_at
 
 
 @pytest.mark.django_db
-def test_a_repeated_idempotency_key_returns_the_same_application(actor):
-    child, group = f.ChildFactory(), f.GroupFactory()
-    first = application_submit(child=child, group=group, actor=actor, idempotency_key="k-1")
-    again = application_submit(child=child, group=group, actor=actor, idempotency_key="k-1")
-    assert again.pk == first.pk
-    assert Application.objects.filter(idempotency_key="k-1").count() == 1
-    assert ApplicationStatusChange.objects.filter(application=first).count() == 1
-    assert AuditLog.objects.filter(action="application.submit", object_id=str(first.pk)).count() == 1
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_key_retried_concurrently_still_makes_one_application():
-    child, group = f.ChildFactory(), f.GroupFactory()
-    barrier = threading.Barrier(4, timeout=30)
-    results: list = [None] * 4
-
-    def submit(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = application_submit(child=child, group=group, actor=None, idempotency_key="retry-42")
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert all(isinstance(r, Application) for r in results), results
-    assert len({r.pk for r in results}) == 1
-    assert Application.objects.filter(child=child, group=group).count() == 1
-    assert ApplicationStatusChange.objects.filter(application__child=child).count() == 1
+def test_a_submission_in_a_lottery_window_waits_for_the_draw(actor):
+    application = application_submit(child=f.ChildFactory(), group=lottery_group(capacity=1), actor=actor)
+    stored = Application.objects.get(pk=application.pk)
+    assert (stored.status, stored.decided_at, stored.lottery_rank) == (ApplicationStatus.SUBMITTED, None, None)
+    assert history(stored) == [("", ApplicationStatus.SUBMITTED)]
+    assert stored.group.held_count == 0
 
 
 # --- the workflow ---------------------------------------------------------------------------------------
@@ -152,6 +145,7 @@ def test_a_key_retried_concurrently_still_makes_one_application():
 
 @pytest.mark.django_db
 def test_workflow_path_is_recorded_step_by_step(actor, application):
+    # (In a lottery window nobody is promoted before the draw, so the waitlisting sticks.)
     for status in (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WAITLISTED, ApplicationStatus.INVITED,
                    ApplicationStatus.ENROLLED):
         application = application_transition(application=application, to_status=status, actor=actor)

@@ -2,6 +2,8 @@
 
 After every operation ``Group.enrolled_count`` must equal the group's active enrollments: the database
 triggers keep it, and the check constraint ``group_not_overbooked`` refuses the row that would overbook.
+Invited applications hold seats too (``held_count``, proved in ``test_held_seats.py``): a seat held by an
+invitation is not free for anyone else, but goes with the invited child into the enrollment.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ pytestmark = pytest.mark.django_db
 
 
 def seats_taken(group: Group) -> int:
-    """The group's counter, checked against the rows it counts."""
+    """The group's counters, checked against the rows they count; returns the active enrollments."""
     group.refresh_from_db()
     active = Enrollment.objects.filter(group=group, status=EnrollmentStatus.ACTIVE).count()
-    assert group.enrolled_count == active
-    assert active <= group.capacity
+    invited = Application.objects.filter(group=group, status=ApplicationStatus.INVITED).count()
+    assert (group.enrolled_count, group.held_count) == (active, invited)
+    assert active + invited <= group.capacity
     return active
 
 
@@ -99,15 +102,34 @@ def test_service_refuses_with_a_translated_capacity_error(full_group, actor):
     assert seats_taken(full_group) == 2
 
 
-def test_refused_enrollment_leaves_the_application_untouched(full_group, actor):
-    application = f.ApplicationFactory(group=full_group, status=ApplicationStatus.INVITED)
-    with pytest.raises(CapacityError):
+@pytest.mark.parametrize("status", [ApplicationStatus.WAITLISTED, ApplicationStatus.UNDER_REVIEW])
+def test_refused_enrollment_leaves_the_application_untouched(full_group, actor, status):
+    application = f.ApplicationFactory(group=full_group, status=status)
+    with pytest.raises(CapacityError) as info:
         enrollment_create(child=application.child, group=full_group, start_date=START, actor=actor,
                           application=application)
+    assert info.value.messages == ["В группе «Робототехника-1» нет свободных мест."]
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.INVITED
+    assert application.status == status
     assert not ApplicationStatusChange.objects.filter(application=application).exists()
+    assert not Enrollment.objects.filter(child=application.child).exists()
     assert seats_taken(full_group) == 2
+
+
+def test_an_invited_child_enrolls_into_the_seat_held_for_it(actor):
+    group = f.GroupFactory(capacity=2)
+    fill(group, 1)
+    invited = f.ApplicationFactory(group=group, status=ApplicationStatus.INVITED)
+    assert seats_taken(group) == 1
+    with pytest.raises(CapacityError):  # the last seat is held: nobody else gets it
+        enrollment_create(child=f.ChildFactory(), group=group, start_date=START, actor=actor)
+    enrollment = enrollment_create(child=invited.child, group=group, start_date=START, actor=actor,
+                                   application=invited)
+    assert Application.objects.get(pk=invited.pk).status == ApplicationStatus.ENROLLED
+    assert Enrollment.objects.get(pk=enrollment.pk).application_id == invited.pk
+    assert seats_taken(group) == 2
+    group.refresh_from_db()
+    assert group.held_count == 0
 
 
 def test_service_enrolls_into_a_free_seat_and_closes_the_application(actor):
