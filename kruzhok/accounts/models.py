@@ -102,3 +102,37 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         target = self.organization or self.municipality or self.region
         return f"{self.user}: {self.get_role_display()}" + (f" — {target}" if target else "")
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API (``Authorization: Bearer <token>``).
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is issued
+    (``accounts.api_auth.api_token_issue``), and cannot be read back. A revoked token is refused.
+    """
+
+    class Scope(models.TextChoices):
+        APPLICATIONS_READ = "applications:read", _("чтение заявок")
+        APPLICATIONS_WRITE = "applications:write", _("подача и отзыв заявок")
+
+    user = models.ForeignKey(User, verbose_name=_("пользователь"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("название"), max_length=100)
+    key_hash = models.CharField(_("SHA-256 токена"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("начало токена"), max_length=12, editable=False,
+                              help_text=_("Первые знаки токена, чтобы узнать его в списке."))
+    scopes = models.JSONField(_("права"), default=list)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("токен API")
+        verbose_name_plural = _("токены API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
