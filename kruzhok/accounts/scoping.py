@@ -102,13 +102,16 @@ class Rule:
 
     ``org_path``: path to the owning organization (``""`` for Organization, ``None`` for no organization).
     ``extra``: role-specific filters beyond the organization (teacher's own groups, parent's children).
+    ``read_extra``: role-specific filters that widen what a role *sees* but not what it may change (the
+    admins of a child's home territory see its applications elsewhere; they do not decide on them).
     ``writers``: roles that may change rows within their scope.
-    ``readers``: roles that see the rows at all (default: the writers plus those with an ``extra`` rule).
+    ``readers``: roles that see the rows at all (default: the writers plus those with an extra rule).
     ``everyone_reads``: dictionaries anyone signed in may read.
     """
 
     org_path: str | None = None
     extra: dict[str, Callable[[Scope], Q]] = field(default_factory=dict)
+    read_extra: dict[str, Callable[[Scope], Q]] = field(default_factory=dict)
     writers: frozenset[str] = frozenset()
     readers: frozenset[str] | None = None
     everyone_reads: bool = False
@@ -117,12 +120,14 @@ class Rule:
         if write:
             roles = scope.roles & self.writers
         else:
-            allowed = self.readers if self.readers is not None else (self.writers | set(self.extra))
+            allowed = self.readers if self.readers is not None else (
+                self.writers | set(self.extra) | set(self.read_extra))
             roles = scope.roles & allowed
         if not roles:
             return None
         q = organization_q(scope, self.org_path, roles) if self.org_path is not None else Q(pk__in=[])
-        for role, build in self.extra.items():
+        extras = list(self.extra.items()) + ([] if write else list(self.read_extra.items()))
+        for role, build in extras:
             if role in roles:
                 q |= build(scope)
         return q

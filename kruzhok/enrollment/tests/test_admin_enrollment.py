@@ -13,7 +13,7 @@ from kruzhok.catalog.models import Group
 from kruzhok.core.models import AuditLog
 from kruzhok.enrollment.models import Application, ApplicationStatusChange, Enrollment
 
-fast_passwords, full_world = fixtures.fast_passwords, fixtures.full_world  # shared fixtures, used by name
+full_world = fixtures.full_world  # the shared fixture, used by name
 
 
 def run_action(client, model, action: str, *objs):
@@ -82,9 +82,11 @@ def test_application_added_in_the_admin_has_its_history(client, full_world):
     response = client.post(add_url(Application), data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     application = Application.objects.get(child=full_world.child, group=full_world.untaught_group)
+    # The service answers at once: seats are free and nobody waits, so the child is invited.
     assert (application.status, application.channel, application.comment) == (
-        "submitted", "organization", "Пришли лично")
-    assert application.history.get().to_status == "submitted"
+        "invited", "organization", "Пришли лично")
+    assert application.answer_due_at is not None  # the organization's deadline, kept under the typed comment
+    assert application.history.get().to_status == "invited"
 
 
 def test_second_open_application_is_refused_with_a_message(client, full_world):

@@ -10,7 +10,7 @@ from kruzhok.accounts.tests.admin_client import change_url, changelist_url, form
 from kruzhok.people.models import Child
 from kruzhok.people.validators import snils_check_number
 
-fast_passwords, full_world = fixtures.fast_passwords, fixtures.full_world  # shared fixtures, used by name
+full_world = fixtures.full_world  # the shared fixture, used by name
 
 SNILS = "112233445" + f"{snils_check_number('112233445'):02d}"
 PHONE = "+79991234567"

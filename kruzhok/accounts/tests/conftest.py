@@ -1,0 +1,1 @@
+from kruzhok.accounts.tests.fixtures import full_world  # noqa: F401
