@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml | system-deps
 
 install: system-deps $(STAMP) compilemessages
 
-# gettext compiles the translations and venv needs ensurepip: installed from Debian where missing.
+# gettext compiles the translations, Debian's chromium runs the browser tests (Playwright drives it,
+# never downloads a browser of its own), venv needs ensurepip: installed from Debian where missing.
 system-deps:
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq python3-venv; }
 
@@ -67,6 +69,19 @@ lint: install
 
 bench-scale: migrate
 	DATABASE_URL="$(PG_URL)" $(PY) bench/scale.py $(if $(QUICK),--quick,)
+
+# Catalog search over 60 000 programmes / 100 000 groups (QUICK=1: 6 000 / 10 000) in its own database,
+# bench_search, on the server of PG_URL (created, filled once and kept; see bench/search.py).
+.PHONY: bench-search
+bench-search: install
+	DATABASE_URL="$(PG_URL)" $(PY) bench/search.py $(if $(QUICK),--quick,)
+
+# The enrollment rush through the JSON API of gunicorn on PostgreSQL (QUICK=1: 400 and 2 000 applicants), with
+# pgbench -N on the same server; its own databases bench_rush and bench_rush_pgbench on the server of PG_URL,
+# dropped at the end (see bench/rush.py; RUSH_WORKERS, RUSH_WORKER_CLASS, RUSH_THREADS, RUSH_CONCURRENCY tune it).
+.PHONY: bench-rush
+bench-rush: install
+	PG_URL="$(PG_URL)" $(PY) bench/rush.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) var/static
