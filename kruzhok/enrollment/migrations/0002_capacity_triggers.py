@@ -14,6 +14,8 @@ just-committed enrollment); on SQLite, where writers are serialized, every trigg
 
 from django.db import migrations
 
+from kruzhok.core.migration_sql import sql_per_vendor
+
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION kruzhok_enrollment_count() RETURNS trigger AS $$
 BEGIN
@@ -90,17 +92,6 @@ SQLITE_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(f"No enrollment capacity triggers for {schema_editor.connection.vendor}")
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("enrollment", "0001_initial"),
@@ -108,8 +99,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP}),
-            _run({"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN}),
+        sql_per_vendor(
+            forward={"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP},
+            backward={"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN},
         ),
     ]

@@ -14,6 +14,8 @@ the locked row costs nothing more; on SQLite, where writers are serialized, it c
 
 from django.db import migrations
 
+from kruzhok.core.migration_sql import sql_per_vendor
+
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION kruzhok_application_held() RETURNS trigger AS $$
 BEGIN
@@ -99,14 +101,6 @@ SQLITE_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor[schema_editor.connection.vendor]:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("enrollment", "0004_application_lottery_rank_lotterydraw"),
@@ -114,8 +108,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP}),
-            _run({"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN}),
+        sql_per_vendor(
+            forward={"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP},
+            backward={"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN},
         ),
     ]

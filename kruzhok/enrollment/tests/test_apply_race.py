@@ -10,15 +10,14 @@ racing each other, the locks never deadlock and the seats stay sound.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from kruzhok import factories as f
 from kruzhok.catalog.models import Group
 from kruzhok.core.errors import DomainError
+from kruzhok.core.testing import run_together
 from kruzhok.enrollment.models import (
     Application,
     ApplicationStatus,
@@ -40,26 +39,13 @@ race = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def apply_together(group: Group, children: list) -> list[Any]:
     """Each thread loads the group as a request would, waits at the barrier, then applies."""
-    barrier = threading.Barrier(len(children), timeout=60)
-    results: list[Any] = [None] * len(children)
+    fresh: dict[int, Group] = {}
 
-    def work(index: int) -> None:
-        try:
-            fresh = Group.objects.get(pk=group.pk)
-            barrier.wait()
-            results[index] = application_submit(child=children[index], group=fresh, actor=None)
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connection.close()
+    def load(index: int) -> None:
+        fresh[index] = Group.objects.get(pk=group.pk)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(children))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "an applying thread hung"
-    return results
+    return run_together(len(children), lambda i: application_submit(child=children[i], group=fresh[i], actor=None),
+                        before=load)
 
 
 def check_the_rush(applicants: int) -> None:
@@ -139,27 +125,13 @@ def test_applying_leaving_and_enrolling_at_once_keeps_the_seats_sound():
             return application_enroll(application=invited, actor=None, start_date=dt.date(2025, 9, 1))
         return None
 
-    barrier = threading.Barrier(24, timeout=60)
-    results: list[Any] = [None] * 24
+    def rounds(index: int) -> Any:
+        result = None
+        for _round in range(1 if index % 4 in (0, 1) else 3):  # each child applies once
+            result = act(index)  # a DomainError: another thread closed the same invitation first
+        return result
 
-    def work(index: int) -> None:
-        try:
-            barrier.wait()
-            for _round in range(1 if index % 4 in (0, 1) else 3):  # each child applies once
-                results[index] = act(index)
-        except DomainError as error:  # another thread closed the same invitation first
-            results[index] = error
-        except Exception as error:  # a deadlock or anything else: the failure under test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(24)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
+    results = run_together(24, rounds)
     unexpected = [r for r in results if isinstance(r, Exception)
                   and not (isinstance(r, DomainError) and r.code == "bad_transition")]
     assert not unexpected, unexpected

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from kruzhok import factories as f
 from kruzhok.catalog.models import Group
 from kruzhok.core.db import constraint_for
 from kruzhok.core.errors import CapacityError, DomainError
+from kruzhok.core.testing import run_together
 from kruzhok.enrollment.models import Enrollment, EnrollmentStatus
 from kruzhok.enrollment.services import enrollment_create
 
@@ -27,29 +28,6 @@ START = dt.date(2025, 9, 1)
 # Transactional tests flush the database afterwards; serialized_rollback restores the dictionaries
 # (directions, reject reasons) that migrations load, for this test and the ones after it.
 race = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads released at once; each result is a return value or an exception."""
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[Any] = [None] * count
-
-    def thread(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a racing thread hung"
-    return results
 
 
 def assert_filled(group: Group, results: list[Any], refusal: type[Exception]) -> list[Enrollment]:

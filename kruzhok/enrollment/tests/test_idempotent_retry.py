@@ -5,42 +5,18 @@ application."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from kruzhok import factories as f
 from kruzhok.core.errors import DomainError
+from kruzhok.core.testing import run_together
 from kruzhok.enrollment.models import Application, ApplicationStatus, ApplicationStatusChange
 from kruzhok.enrollment.services import application_submit
 
 S = ApplicationStatus
 race = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def submit_together(count: int, submit) -> list[Any]:
-    barrier = threading.Barrier(count, timeout=60)
-    results: list[Any] = [None] * count
-
-    def work(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = submit(index)
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a retrying thread hung"
-    return results
 
 
 @pytest.mark.django_db
@@ -97,7 +73,7 @@ def test_without_a_key_a_second_submission_is_refused_not_duplicated():
 @race
 def test_a_key_retried_concurrently_still_makes_one_application():
     child, group = f.ChildFactory(), f.GroupFactory(capacity=1)
-    results = submit_together(4, lambda i: application_submit(child=child, group=group, actor=None,
+    results = run_together(4, lambda i: application_submit(child=child, group=group, actor=None,
                                                               idempotency_key="retry-42"))
     assert all(isinstance(r, Application) for r in results), results
     assert len({r.pk for r in results}) == 1
@@ -113,7 +89,7 @@ def test_many_families_each_retrying_at_once_make_one_application_each():
     """Eight children, each submitted by three racing requests with its own key, into a 3-seat group."""
     group = f.GroupFactory(capacity=3)
     children = [f.ChildFactory() for _ in range(8)]
-    results = submit_together(24, lambda i: application_submit(child=children[i % 8], group=group, actor=None,
+    results = run_together(24, lambda i: application_submit(child=children[i % 8], group=group, actor=None,
                                                                idempotency_key=f"family-{i % 8}"))
     assert all(isinstance(r, Application) for r in results), [r for r in results if not isinstance(r, Application)]
     for index, child in enumerate(children):
