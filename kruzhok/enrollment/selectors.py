@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from kruzhok.accounts.scoping import scope_queryset
 from kruzhok.catalog.models import Group
@@ -41,26 +42,39 @@ def application_queue_position(*, application: Application) -> int | None:
     return ahead.count() + 1
 
 
-def applications_with_positions(applications: list[Application]) -> list[Application]:
-    """Set ``queue_position`` on each application (as ``application_queue_position``) in one or two queries."""
-    waiting = [a for a in applications if a.status == S.WAITLISTED]
-    for application in applications:
-        application.queue_position = None  # type: ignore[attr-defined]
+def count_of(queryset: QuerySet) -> Coalesce:
+    """A correlated ``COUNT`` of a queryset filtered by ``OuterRef("group_id")``-style references (0 when none)."""
+    return Coalesce(Subquery(queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")[:1],
+                             output_field=IntegerField()), Value(0))
+
+
+def application_queue_positions(applications: Iterable[Application]) -> dict[int, int]:
+    """Place in its group's waiting queue (1 = next) of each waitlisted application, in one query.
+
+    The same count as ``application_queue_position`` — queue order lottery rank, receive time, id; in a lottery
+    group the undrawn applications of the window count as ahead of an unranked one — made for a whole page at
+    once by a correlated count per application (a window function would number only the rows selected).
+    """
+    waiting = [a.pk for a in applications if a.status == S.WAITLISTED]
     if not waiting:
-        return applications
-    group_ids = {a.group_id for a in waiting}
-    ranked = Application.objects.filter(group_id__in=group_ids, status=S.WAITLISTED).annotate(
-        position=Window(RowNumber(), partition_by=[F("group_id")], order_by=QUEUE_ORDER))
-    positions = dict(ranked.filter(pk__in=[a.pk for a in waiting]).values_list("pk", "position"))
-    undrawn = dict(
-        Application.objects.filter(_UNDRAWN, group_id__in=group_ids, group__allocation=Group.Allocation.LOTTERY)
-        .values("group_id").annotate(n=Count("id")).values_list("group_id", "n")
-    ) if any(a.group.allocation == Group.Allocation.LOTTERY for a in waiting) else {}
-    for application in waiting:
-        position = positions[application.pk]
-        if application.lottery_rank is None:
-            position += undrawn.get(application.group_id, 0)
-        application.queue_position = position  # type: ignore[attr-defined]
+        return {}
+    queue = Application.objects.filter(group_id=OuterRef("group_id"), status=S.WAITLISTED)
+    ahead_of_ranked = queue.filter(lottery_rank__lt=OuterRef("lottery_rank"))
+    ahead_of_unranked = Application.objects.filter(group_id=OuterRef("group_id")).filter(
+        Q(status=S.WAITLISTED) & (Q(lottery_rank__isnull=False) | Q(submitted_at__lt=OuterRef("submitted_at"))
+                                  | Q(submitted_at=OuterRef("submitted_at"), pk__lt=OuterRef("pk")))
+        | (_UNDRAWN & Q(group__allocation=Group.Allocation.LOTTERY)))
+    rows = Application.objects.filter(pk__in=waiting).annotate(ahead=Case(
+        When(lottery_rank__isnull=True, then=count_of(ahead_of_unranked)), default=count_of(ahead_of_ranked),
+        output_field=IntegerField())).values_list("pk", "ahead")
+    return {pk: ahead + 1 for pk, ahead in rows}
+
+
+def applications_with_positions(applications: list[Application]) -> list[Application]:
+    """Set ``queue_position`` on each application (None when not waiting), in one query."""
+    positions = application_queue_positions(applications)
+    for application in applications:
+        application.queue_position = positions.get(application.pk)  # type: ignore[attr-defined]
     return applications
 
 

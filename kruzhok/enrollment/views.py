@@ -13,7 +13,7 @@ national identifier.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -22,8 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,7 +54,13 @@ from kruzhok.enrollment.models import (
     EnrollmentStatus,
     RejectReason,
 )
-from kruzhok.enrollment.selectors import _UNDRAWN, QUEUE_ORDER, inbox_applications, inbox_counts
+from kruzhok.enrollment.selectors import (
+    QUEUE_ORDER,
+    application_queue_positions,
+    count_of,
+    inbox_applications,
+    inbox_counts,
+)
 from kruzhok.enrollment.services import (
     application_enroll,
     application_transition,
@@ -110,33 +115,6 @@ def with_contacts(user: Any, queryset: QuerySet) -> QuerySet:
     """Prefetch the children's guardians (name and phone only) onto ``child.contacts``: one query."""
     guardians = scope_queryset(user, Guardian.objects.only("id", "surname", "name", "patronymic", "phone"))
     return queryset.prefetch_related(Prefetch("child__guardians", queryset=guardians, to_attr="contacts"))
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    return Coalesce(Subquery(queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")[:1],
-                             output_field=IntegerField()), Value(0))
-
-
-def application_queue_positions(applications: Iterable[Application]) -> dict[int, int]:
-    """Place in its group's waiting queue (1 = next) of each waitlisted application, in one query.
-
-    The same count as ``selectors.application_queue_position`` — queue order lottery rank, receive time,
-    id; in a lottery group the undrawn applications of the window count as ahead of an unranked one —
-    made for a whole page at once by a correlated count per application.
-    """
-    waiting = [a.pk for a in applications if a.status == S.WAITLISTED]
-    if not waiting:
-        return {}
-    queue = Application.objects.filter(group_id=OuterRef("group_id"), status=S.WAITLISTED)
-    ahead_of_ranked = queue.filter(lottery_rank__lt=OuterRef("lottery_rank"))
-    ahead_of_unranked = Application.objects.filter(group_id=OuterRef("group_id")).filter(
-        Q(status=S.WAITLISTED) & (Q(lottery_rank__isnull=False) | Q(submitted_at__lt=OuterRef("submitted_at"))
-                                  | Q(submitted_at=OuterRef("submitted_at"), pk__lt=OuterRef("pk")))
-        | (_UNDRAWN & Q(group__allocation=Group.Allocation.LOTTERY)))
-    rows = Application.objects.filter(pk__in=waiting).annotate(ahead=Case(
-        When(lottery_rank__isnull=True, then=_count(ahead_of_unranked)), default=_count(ahead_of_ranked),
-        output_field=IntegerField())).values_list("pk", "ahead")
-    return {pk: ahead + 1 for pk, ahead in rows}
 
 
 @dataclass(frozen=True)
@@ -282,7 +260,7 @@ def application_enroll_view(request: HttpRequest, pk: int) -> HttpResponse:
 def groups(request: HttpRequest) -> HttpResponse:
     """My organizations' groups with their seats and the length of the waiting queue."""
     rows = decidable_groups(request.user).annotate(
-        waiting=_count(Application.objects.filter(group_id=OuterRef("pk"), status=S.WAITLISTED)))
+        waiting=count_of(Application.objects.filter(group_id=OuterRef("pk"), status=S.WAITLISTED)))
     page = Paginator(rows, PAGE_SIZE * 2).get_page(request.GET.get("page"))
     return render(request, "inbox/groups.html", {"page": page})
 

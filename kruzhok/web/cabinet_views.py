@@ -36,9 +36,8 @@ from kruzhok.catalog.models import Group, Organization
 from kruzhok.catalog.selectors import public_programmes
 from kruzhok.core.errors import DomainError
 from kruzhok.enrollment.models import ApplicationStatusChange, Enrollment, EnrollmentStatus
-from kruzhok.enrollment.selectors import family_applications
+from kruzhok.enrollment.selectors import application_queue_positions, family_applications
 from kruzhok.enrollment.services import application_refusal, application_submit, application_withdraw
-from kruzhok.enrollment.views import application_queue_positions
 from kruzhok.people.models import Child
 from kruzhok.people.services import CONSENT_TEXT, CONSENT_TEXT_VERSION, child_register, guardian_create, parent_register
 from kruzhok.territory.models import Municipality, Settlement

@@ -13,8 +13,11 @@ from django.utils import timezone
 from kruzhok import factories as f
 from kruzhok.catalog.models import Group
 from kruzhok.enrollment.models import Application, ApplicationStatus
-from kruzhok.enrollment.selectors import application_queue_position
-from kruzhok.enrollment.views import application_queue_positions
+from kruzhok.enrollment.selectors import (
+    application_queue_position,
+    application_queue_positions,
+    applications_with_positions,
+)
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -50,3 +53,15 @@ def test_positions_agree_with_the_selector_in_one_query():
     assert {pk: p for pk, p in expected.items() if p is not None} == positions
     by_row = [positions.get(a.pk) for a in applications]
     assert by_row == [1, 2, 3, None, 2, 1, None, 5, 4]
+
+
+def test_positions_of_a_subset_count_the_whole_queue():
+    # A page may list only some of a group's waiting applications (one family's): each still counts
+    # everybody ahead of it in the group, not only the applications on the page.
+    group = f.GroupFactory(capacity=1)
+    now = timezone.now()
+    waiting = [f.ApplicationFactory(group=group, status=S.WAITLISTED, submitted_at=now - dt.timedelta(hours=h))
+               for h in (4, 3, 2)]
+    last = Application.objects.select_related("group").get(pk=waiting[-1].pk)
+    assert applications_with_positions([last])[0].queue_position == 3
+    assert application_queue_positions([last]) == {last.pk: 3}
