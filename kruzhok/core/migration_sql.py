@@ -19,7 +19,7 @@ def sql_per_vendor(*, forward: Statements, backward: Statements) -> migrations.R
             if vendor not in statements_by_vendor:
                 raise RuntimeError(f"No SQL for {vendor} in this migration")
             for statement in statements_by_vendor[vendor]:
-                schema_editor.execute(statement)
+                schema_editor.execute(statement, params=None)  # raw SQL: "%" is an operator, not a placeholder
 
         return run
 

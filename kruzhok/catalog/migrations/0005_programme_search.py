@@ -27,6 +27,8 @@ current on every path that writes those rows — pages, the admin, imports, ``bu
 
 from django.db import migrations
 
+from kruzhok.core.migration_sql import sql_per_vendor
+
 # --- PostgreSQL --------------------------------------------------------------------------------------
 
 # ``kruzhok.core.text.fold``: these characters map to these (upper-case Cyrillic and Kazakh, «ё», «й»); then
@@ -365,14 +367,6 @@ SQLITE_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_group_allocation_group_held_count_and_more"),
@@ -380,8 +374,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP}),
-            _run({"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN}),
+        sql_per_vendor(
+            forward={"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP},
+            backward={"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN},
         ),
     ]
