@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: run install system-deps messages compilemessages migrate demo test test-sqlite test-postgres lint \
+.PHONY: run worker install system-deps messages compilemessages migrate demo test test-sqlite test-postgres lint \
         makemessages bench-scale clean
 
 $(STAMP): pyproject.toml | system-deps
@@ -25,6 +25,9 @@ install: system-deps $(STAMP) compilemessages
 system-deps:
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v pdftoppm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils; }
+	@ldconfig -p | grep -q libpango-1.0 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
+	@[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core; }
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq python3-venv; }
 
@@ -41,10 +44,19 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo --if-empty
 
+# The background worker (imports, duplicate search, reports, aggregates) runs beside the web server and stops with it.
 run: demo
 	@$(PY) manage.py logins
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py recover_jobs -v 0; $(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone (production runs it as its own service, beside gunicorn).
+worker: migrate
+	$(PY) manage.py recover_jobs
+	$(PY) manage.py db_worker --queue-name '*'
+
 
 test: install
 	$(MAKE) --no-print-directory test-sqlite

@@ -99,11 +99,21 @@ def _http_error(request, exc: HttpError):
 def _routers() -> None:
     from kruzhok.accounts.api_auth import router as tokens
     from kruzhok.catalog.api import router as catalog
+    from kruzhok.dedup.api import router as dedup
     from kruzhok.enrollment.api import router as applications
+    from kruzhok.events.api import router as events
+    from kruzhok.interchange.api import router as interchange
+    from kruzhok.monitoring.api import router as monitoring
+    from kruzhok.reports.api import router as reports
 
     api.add_router("/", catalog)
     api.add_router("/applications", applications)
     api.add_router("/tokens", tokens)
+    api.add_router("/events", events)
+    api.add_router("/monitoring", monitoring)
+    api.add_router("/dedup", dedup)
+    api.add_router("/reports", reports)
+    api.add_router("/", interchange)
 
 
 _routers()

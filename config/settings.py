@@ -50,7 +50,13 @@ INSTALLED_APPS = [
     "kruzhok.people",
     "kruzhok.enrollment",
     "kruzhok.events",
+    "kruzhok.dedup",
+    "kruzhok.monitoring",
+    "kruzhok.reports",
+    "kruzhok.interchange",
     "kruzhok.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +176,17 @@ KRUZHOK_INVITATION_DAYS = int(os.environ.get("KRUZHOK_INVITATION_DAYS", "7"))
 # Default country of the installation: decides which directions and qualification
 # categories new organizations use unless their region says otherwise.
 KRUZHOK_COUNTRY = os.environ.get("KRUZHOK_COUNTRY", "RU")
+
+# Background work (imports, duplicate search, reports, aggregates): django-tasks. "database" queues in the
+# database for `manage.py db_worker` (started by `make run` and `make worker`); "immediate" runs a task
+# inside the request that enqueues it (the tests use it).
+KRUZHOK_TASKS = os.environ.get("KRUZHOK_TASKS", "database")
+TASKS = {
+    "default": {
+        "BACKEND": ("django_tasks.backends.immediate.ImmediateBackend" if KRUZHOK_TASKS == "immediate"
+                    else "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 LOGGING = {
     "version": 1,

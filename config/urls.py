@@ -17,6 +17,12 @@ urlpatterns += i18n_patterns(
     path("", include("kruzhok.catalog.urls")),
     path("cabinet/", include("kruzhok.web.cabinet_urls")),
     path("inbox/", include("kruzhok.enrollment.urls")),
+    path("jobs/", include("kruzhok.core.urls")),
+    path("monitoring/", include("kruzhok.monitoring.urls")),
+    path("dedup/", include("kruzhok.dedup.urls")),
+    path("reports/", include("kruzhok.reports.urls")),
+    path("interchange/", include("kruzhok.interchange.urls")),
+    path("", include("kruzhok.events.urls")),
     path("", include("kruzhok.web.urls")),
     prefix_default_language=False,
 )

@@ -7,7 +7,7 @@ from django.db.models import Q
 from kruzhok.accounts.models import ApiToken, Role, RoleGrant, User
 from kruzhok.accounts.scoping import Rule, register
 from kruzhok.catalog import models as catalog
-from kruzhok.core.models import AuditLog
+from kruzhok.core.models import AuditLog, Job
 from kruzhok.enrollment import models as enrollment
 from kruzhok.events import models as events
 from kruzhok.people import models as people
@@ -145,3 +145,4 @@ def load() -> None:
     register(RoleGrant, Rule())
     register(ApiToken, Rule())
     register(AuditLog, Rule())
+    register(Job, Rule())  # the starter sees their own job through core.jobs.job_for_user

@@ -90,3 +90,54 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Job(TimeStampedModel):
+    """A long piece of background work (an import, a duplicate search, a report, an aggregates refresh).
+
+    The page that started it polls :func:`kruzhok.core.views.job_status` and shows ``done`` of ``total``.
+    ``kind`` names a handler registered with :func:`kruzhok.core.jobs.job_handler`; ``params`` are its
+    JSON arguments; ``result`` is what it returned. Only ``kruzhok.core.jobs`` changes these rows.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        RUNNING = "running", _("выполняется")
+        DONE = "done", _("готово")
+        FAILED = "failed", _("ошибка")
+
+    kind = models.CharField(_("вид работы"), max_length=64, db_index=True)
+    params = models.JSONField(_("параметры"), default=dict, blank=True)
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    done = models.PositiveBigIntegerField(_("сделано"), default=0)
+    total = models.PositiveBigIntegerField(_("всего"), null=True, blank=True)
+    message = models.CharField(_("этап"), max_length=300, blank=True)
+    result = models.JSONField(_("результат"), null=True, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    state = models.JSONField(_("точка возобновления"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто запустил"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(_("начато"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("закончено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("фоновая работа")
+        verbose_name_plural = _("фоновые работы")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

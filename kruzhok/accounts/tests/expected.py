@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from kruzhok.accounts.models import ApiToken, RoleGrant, User
 from kruzhok.catalog import models as catalog
-from kruzhok.core.models import AuditLog
+from kruzhok.core.models import AuditLog, Job
 from kruzhok.enrollment import models as enrollment
 from kruzhok.events import models as events
 from kruzhok.people import models as people
@@ -120,6 +120,7 @@ READ: dict[type, dict[str, object]] = {
     RoleGrant: superuser_only(),
     ApiToken: superuser_only(),
     AuditLog: superuser_only(),
+    Job: superuser_only(),
 }
 
 # What each user may change: the organization's admins and the territory's admins change what they
@@ -163,6 +164,7 @@ WRITE: dict[type, dict[str, object]] = {
     RoleGrant: superuser_only(),
     ApiToken: superuser_only(),
     AuditLog: superuser_only(),
+    Job: superuser_only(),
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 from kruzhok import factories as f
 from kruzhok.accounts.models import ApiToken
 from kruzhok.catalog.models import Course, Publication, TeacherAward
-from kruzhok.core.models import AuditLog
+from kruzhok.core.models import AuditLog, Job
 from kruzhok.enrollment.models import ApplicationStatus, ApplicationStatusChange, LotteryDraw
 from kruzhok.events.models import BestPractice, Partnership
 from kruzhok.people.models import GuardianLink
@@ -41,6 +41,7 @@ def extend_world(w):
     w.other_history = ApplicationStatusChange.objects.create(application=w.other_application,
                                                              to_status=ApplicationStatus.SUBMITTED)
     w.token = ApiToken.objects.create(user=w.org_admin, name="Выгрузка", key_hash="0" * 64, prefix="krz_0000")
+    w.job = Job.objects.create(kind="test", created_by=w.org_admin)
     w.audit = AuditLog.objects.create(action="test", object_type="catalog.programme", object_id=str(w.programme.pk))
 
     rows = (
