@@ -49,13 +49,17 @@ run: demo
 	@$(PY) manage.py logins
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@$(PY) manage.py recover_jobs -v 0; $(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
-		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		worker=$$!; $(PY) manage.py run_schedule --loop >var/schedule.log 2>&1 & scheduler=$$!; \
+		trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The background worker alone (production runs it as its own service, beside gunicorn).
+# The background worker alone (production runs it as its own service, beside gunicorn), with the scheduler
+# (manage.py run_schedule --loop: weekly, monthly and quarterly reports, aggregates refresh — each period once).
 worker: migrate
 	$(PY) manage.py recover_jobs
-	$(PY) manage.py db_worker --queue-name '*'
+	$(PY) manage.py run_schedule --loop >>var/schedule.log 2>&1 & scheduler=$$!; \
+		trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py db_worker --queue-name '*'
 
 
 test: install
@@ -95,5 +99,34 @@ bench-search: install
 bench-rush: install
 	PG_URL="$(PG_URL)" $(PY) bench/rush.py $(if $(QUICK),--quick,)
 
+# Coverage breakdown live / from aggregates / DuckDB baseline, aggregates refresh and the monitoring dashboard over
+# 2.5 M children in bench_scale (QUICK=1: 50 000 in bench_scale_quick) on the server of PG_URL (filled once, kept).
+.PHONY: bench-coverage
+bench-coverage: install
+	PG_URL="$(PG_URL)" $(PY) bench/coverage.py $(if $(QUICK),--quick,)
+
+# The demo municipality's report (support centre, 1 January to today) in DOCX, PDF and XLSX, written to var/reports/.
+.PHONY: report-demo
+report-demo: demo
+	$(PY) manage.py report_demo --out var/reports
+
+# Report generation: the demo municipality's report in all three formats (bench_reports, filled once) and the regional
+# table over the 2.5 M children of bench_scale (QUICK=1: the demo region) on the server of PG_URL (see bench/reports.py).
+.PHONY: bench-reports
+bench-reports: install
+	PG_URL="$(PG_URL)" $(PY) bench/reports.py $(if $(QUICK),--quick,)
+
+# Import of 100 000 children with guardians and enrollments from one XLSX, end to end (QUICK=1: 5 000), in its own
+# database bench_import (bench_import_quick) on the server of PG_URL, emptied before each run (see bench/import.py).
+.PHONY: bench-import
+bench-import: install
+	DATABASE_URL="$(PG_URL)" $(PY) bench/import.py $(if $(QUICK),--quick,)
+
 clean:
 	rm -rf $(VENV) var/static
+
+# Duplicate children: generated records with known identity at 100 000, 1 000 000 and 2 500 000 (QUICK=1: 100 000),
+# our pipeline and Splink's stock comparisons; no database (see bench/dedup.py).
+.PHONY: bench-dedup
+bench-dedup: install
+	$(PY) bench/dedup.py $(if $(QUICK),--quick,)

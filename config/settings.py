@@ -117,6 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         _sqlite_name = DEFAULT_SQLITE_PATH
     DATABASES["default"]["TEST"] = {"NAME": str(_sqlite_name.with_name(f"test-{_sqlite_name.name}"))}
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements for the few hand-written hot statements that ask for them (the apply request's fast
+    # path, kruzhok/enrollment/fastapply.py): they halve the database's CPU there. Django's own queries bind on
+    # the client and are never prepared. DB_PREPARE_THRESHOLD=none turns them off (a pooler in transaction mode
+    # older than PgBouncer 1.21).
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _prepare in ("", "none", "off") else int(_prepare))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -172,6 +180,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kruzhok@localhost")
 # `manage.py send_notifications`); days an invited family has to confirm before the seat moves on.
 KRUZHOK_NOTIFY_INLINE = env_bool("KRUZHOK_NOTIFY_INLINE", default=True)
 KRUZHOK_INVITATION_DAYS = int(os.environ.get("KRUZHOK_INVITATION_DAYS", "7"))
+
+# Duplicate children: pairs whose match weight (log2 odds) reaches this are merged by the search job without a
+# person; empty (the default) switches the automatic merge off — every pair goes to the review queue.
+DEDUP_AUTO_MERGE_WEIGHT = float(os.environ["DEDUP_AUTO_MERGE_WEIGHT"]) if os.environ.get("DEDUP_AUTO_MERGE_WEIGHT") \
+    else None
 
 # Default country of the installation: decides which directions and qualification
 # categories new organizations use unless their region says otherwise.

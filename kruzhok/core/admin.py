@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kruzhok.accounts.admin_scoping import ScopedAdmin
-from kruzhok.core.models import AuditLog, Job
+from kruzhok.core.models import AuditLog, Job, ScheduleRun
 
 
 @admin.register(AuditLog)
@@ -35,6 +35,19 @@ class JobAdmin(ScopedAdmin):
     list_select_related = ("created_by",)
     readonly_fields = ("kind", "params", "status", "done", "total", "message", "result", "error", "attempts",
                        "state", "created_by", "started_at", "finished_at")
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(ScopedAdmin):
+    list_display = ("started_at", "name", "period", "job")
+    list_filter = ("name",)
+    readonly_fields = ("name", "period", "started_at", "job")
 
     def has_add_permission(self, request, *args) -> bool:
         return False

@@ -141,3 +141,23 @@ class Job(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ScheduleRun(models.Model):
+    """One run of a periodic job for one period (see :mod:`kruzhok.core.schedule`): the unique pair makes
+    each schedule start once per week, month or quarter, however many schedulers tick."""
+
+    name = models.CharField(_("расписание"), max_length=100)
+    period = models.CharField(_("период"), max_length=20)
+    started_at = models.DateTimeField(_("запущено"), default=timezone.now)
+    job = models.ForeignKey(Job, verbose_name=_("фоновая работа"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+
+    class Meta:
+        verbose_name = _("запуск по расписанию")
+        verbose_name_plural = _("запуски по расписанию")
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="schedule_run_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"
