@@ -11,7 +11,7 @@ from kruzhok.catalog.models import Direction
 from kruzhok.demo.users import DEMO_EMAILS
 from kruzhok.enrollment.models import RejectReason
 
-REGISTRY_APPS = ("events", "enrollment", "people", "catalog", "territory")
+REGISTRY_APPS = ("reports", "dedup", "monitoring", "events", "enrollment", "people", "catalog", "territory")
 KEPT_MODELS = (Direction, RejectReason)
 
 
