@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kruzhok.dedup import views
 
 app_name = "dedup"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("search/", views.search_start, name="search"),
+    path("pair/<int:pk>/", views.pair, name="pair"),
+    path("merges/", views.merges, name="merges"),
+    path("merges/<int:pk>/unmerge/", views.unmerge, name="unmerge"),
+]

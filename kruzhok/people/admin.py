@@ -17,6 +17,7 @@ from kruzhok.accounts.admin_scoping import (
     sees_personal_ids,
 )
 from kruzhok.catalog.models import Organization
+from kruzhok.dedup.forms import ChildAddCheckForm, flag_hidden_matches
 from kruzhok.people.models import Child, ChildCategory, Consent, Guardian, GuardianLink
 
 PERSONAL_ID_FIELDS = ("national_id_kind", "national_id")
@@ -66,6 +67,7 @@ class ChildAdmin(RecordsWhoRecordsConsent, ScopedAdmin):
     directory_fields = ("school",)
     readonly_fields = ("merged_into", *TIMESTAMPS)
     inlines = (ChildCategoryInline, GuardianLinkInline, ConsentInline)
+    form = ChildAddCheckForm  # warns «такой ребёнок, возможно, уже есть» before a duplicate is created
     fieldsets = (
         (None, {"fields": ("surname", "name", "patronymic", "sex", "birth_date", *PERSONAL_ID_FIELDS)}),
         (_("Проживание и школа"), {"fields": ("municipality", "settlement", "school", "school_name", "grade")}),
@@ -82,10 +84,18 @@ class ChildAdmin(RecordsWhoRecordsConsent, ScopedAdmin):
         return str(obj.school) if obj.school_id else obj.school_name
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:  # the quick duplicate check's «it is another child» (kruzhok.dedup.forms)
+            fieldsets.append((_("Проверка на дубликат"), {"fields": ("confirm_new_child",)}))
         if sees_personal_ids(request.user):
-            return super().get_fieldsets(request, obj)
+            return fieldsets
         return [(title, {**options, "fields": tuple(f for f in options["fields"] if f not in PERSONAL_ID_FIELDS)})
-                for title, options in super().get_fieldsets(request, obj)]
+                for title, options in fieldsets]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.dedup_user = request.user
+        return form
 
     def get_exclude(self, request, obj=None):
         exclude = tuple(super().get_exclude(request, obj) or ())
@@ -112,6 +122,8 @@ class ChildAdmin(RecordsWhoRecordsConsent, ScopedAdmin):
         if not change and obj.registered_by_id is None and len(organizations) == 1:
             obj.registered_by_id = next(iter(organizations))
         super().save_model(request, obj, form, change)
+        if not change:
+            flag_hidden_matches(child=obj, check=getattr(form, "dedup_check", None))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A child's record is shared by every organization it attends: only its territory removes it.

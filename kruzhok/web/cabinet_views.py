@@ -35,6 +35,8 @@ from kruzhok.accounts.scoping import scope_queryset, user_scope
 from kruzhok.catalog.models import Group, Organization
 from kruzhok.catalog.selectors import public_programmes
 from kruzhok.core.errors import DomainError
+from kruzhok.dedup.forms import flag_hidden_matches
+from kruzhok.dedup.selectors import child_quick_check
 from kruzhok.enrollment.models import ApplicationStatusChange, Enrollment, EnrollmentStatus
 from kruzhok.enrollment.selectors import application_queue_positions, family_applications
 from kruzhok.enrollment.services import application_refusal, application_submit, application_withdraw
@@ -176,6 +178,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
         "settlements": scope_queryset(user, Settlement.objects.all()),
         "schools": public_schools(),
     }
+    duplicates: list = []
     if request.method == "POST" and "refresh" in request.POST:
         # The municipality changed: offer its settlements and schools, keeping what was typed.
         form = ChildForm(initial=request.POST.dict(), **choices)
@@ -184,19 +187,27 @@ def child_add(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = {name: value for name, value in form.cleaned_data.items() if name not in ("consent",
                                                                                           "consent_version")}
-            try:
-                child = child_register(actor=user, consent_text_version=form.cleaned_data["consent_version"],
-                                       **data)
-            except ValidationError as error:
-                _add_errors(form, error)
+            # The quick duplicate check: a parent is told only about their own family's children; a match in
+            # another family is never described — the pair goes to the municipality's queue instead.
+            check = child_quick_check(user=user, surname=data["surname"], name=data["name"],
+                                      birth_date=data["birth_date"])
+            if check.visible and not request.POST.get("confirm_new_child"):
+                duplicates = check.visible
             else:
-                messages.success(request, _("Ребёнок добавлен: %(child)s.") % {"child": child})
-                return redirect(_next_url(request, reverse("cabinet:home")))
+                try:
+                    child = child_register(actor=user, consent_text_version=form.cleaned_data["consent_version"],
+                                           **data)
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    flag_hidden_matches(child=child, check=check)
+                    messages.success(request, _("Ребёнок добавлен: %(child)s.") % {"child": child})
+                    return redirect(_next_url(request, reverse("cabinet:home")))
     else:
         form = ChildForm(initial={"municipality": request.GET.get("municipality")}, **choices)
     return render(request, "cabinet/child_add.html", {
         "form": form, "consent_text": CONSENT_TEXT, "consent_version": CONSENT_TEXT_VERSION,
-        "next": request.GET.get("next", "")})
+        "next": request.GET.get("next", ""), "duplicates": duplicates})
 
 
 @parent_required
