@@ -7,6 +7,7 @@ year (dates, participant counts, «более 1000» kept as a lower bound) and 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from kruzhok.catalog.models import Teacher
 from kruzhok.demo.base import Ctx
@@ -78,6 +79,41 @@ PLACES = (EventResult.Result.PLACE_1, EventResult.Result.PLACE_2, EventResult.Re
 INDIVIDUAL_LIMIT = 60  # bigger events keep a count and the prize-winners only
 
 
+def _own_rng(ctx: Ctx, key: str) -> random.Random:
+    """A random source of its own for the additions below, so they leave the build's main stream (and with it
+    every figure built after them) as it was."""
+    return random.Random(f"events:{ctx.seed}:{key}")
+# Contests of other levels where the pupils won (seed 000: «Международные – 12 призеров, Республиканские – 35,
+# Областные – 21; Гран-при – 5, I место – 22, II место – 19»), at the demo's scale:
+# (title, kind, level, direction, (month, day), external organizer, prize-winners)
+HIGHER = (
+    ("Международный конкурс детского творчества «Звёздный путь»", K.CONTEST, "international", "artistic", (11, 18),
+     "Международный фонд «Таланты мира»", 5),
+    ("Международная олимпиада по робототехнике «RoboCup Junior»", K.OLYMPIAD, "international", "technical", (4, 22),
+     "Оргкомитет RoboCup", 3),
+    ("Всероссийский конкурс «Большая перемена»", K.CONTEST, "national", "social", (10, 14), "АНО «Россия — страна "
+     "возможностей»", 6),
+    ("Всероссийский фестиваль «Таланты без границ»", K.FESTIVAL, "national", "artistic", (3, 25),
+     "Министерство просвещения", 8),
+    ("Всероссийские соревнования «Шаг в будущее»", K.COMPETITION, "national", "natural_science", (4, 5),
+     "МГТУ им. Н. Э. Баумана", 4),
+    ("Областной конкурс «Юные техники Урала»", K.CONTEST, "regional", "technical", (12, 12),
+     "Дворец молодёжи", 6),
+    ("Областная военно-спортивная игра «Зарница Урала»", K.COMPETITION, "regional", "military_patriotic", (2, 20),
+     "Региональный центр патриотического воспитания", 5),
+)
+HIGHER_RESULTS = (EventResult.Result.GRAND_PRIX, EventResult.Result.PLACE_1, EventResult.Result.PLACE_1,
+                  EventResult.Result.PLACE_2, EventResult.Result.PLACE_2, EventResult.Result.PLACE_3,
+                  EventResult.Result.LAUREATE)
+# Summer profile shifts of seed 002: (title, direction, participants).
+SHIFTS = (
+    ("Техно-смена", "technical", 35), ("Юный агроном", "natural_science", 20),
+    ("Летняя школа научных экспериментов", "natural_science", 25), ("Летняя школа журналистов", "social", 18),
+    ("Военно-патриотическая смена", "military_patriotic", 40), ("Летняя хореографическая школа", "artistic", 30),
+    ("Летняя школа юных спасателей", "sport", 24),
+)
+
+
 def _last_year_day(ctx: Ctx, month: int, day: int) -> dt.date:
     """The day of the last school year (September to August before this one)."""
     year = ctx.year_start.year - 1 if month >= 9 else ctx.year_start.year
@@ -140,12 +176,96 @@ def events_build(*, ctx: Ctx, municipality: Municipality, catalog: MunicipalityC
         events.append(Event(title=title, kind=kind, level=EventLevel.MUNICIPAL, direction=ctx.directions[direction],
                             start_date=start, end_date=start, municipality=municipality, organizer=orgs[default_org],
                             participants_count=count, registration_open=True, status=Event.Status.PLANNED))
+    shift_programmes: list[tuple[Event, object]] = []
+    if contests is CONTESTS:  # the main municipality: the seed report's whole year
+        _previous_year(ctx, events, municipality=municipality, orgs=orgs, default_org=default_org)
+        _higher_levels(ctx, events, participants, results, municipality=municipality, orgs=orgs,
+                       by_direction=by_direction, enrolled=enrolled)
+        shift_programmes = _shifts(ctx, events, participants, municipality=municipality, catalog=catalog,
+                                   default_org=default_org, by_direction=by_direction)
     Event.objects.bulk_create(events)
     Event.co_organizers.through.objects.bulk_create(
         [Event.co_organizers.through(event=e, organization=o) for e, o in co_organizers])
+    Event.programmes.through.objects.bulk_create(
+        [Event.programmes.through(event=e, programme=p) for e, p in shift_programmes])
     EventParticipant.objects.bulk_create(participants)
     EventResult.objects.bulk_create(results)
     return events
+
+
+def _previous_year(ctx: Ctx, events: list, *, municipality: Municipality, orgs: dict, default_org: str) -> None:
+    """The year before last, counts only: every fifth contest had not been held yet and two of the summer
+    shifts had not opened, so the report's year-over-year change shows growth."""
+    for index, (title, kind, level, direction, (month, day), count, lower_bound, organizer) in enumerate(CONTESTS):
+        if index % 5 == 4:
+            continue
+        start = _last_year_day(ctx, month, day).replace(year=_last_year_day(ctx, month, day).year - 1)
+        events.append(Event(title=title, kind=kind, level=level, direction=ctx.directions.get(direction or ""),
+                            start_date=start, end_date=start, municipality=municipality,
+                            organizer=orgs.get(organizer, orgs[default_org]),
+                            participants_count=max(10, round(count * 0.9)),
+                            participants_count_is_lower_bound=lower_bound, status=Event.Status.HELD))
+    for title, (month, day), _end, note, count in SEMINARS[:3]:
+        start = _last_year_day(ctx, month, day)
+        events.append(Event(title=title, kind=K.SEMINAR, level=EventLevel.MUNICIPAL, schedule_note=note,
+                            start_date=start.replace(year=start.year - 1), municipality=municipality,
+                            organizer=orgs[default_org], audience=Event.Audience.TEACHERS, participants_count=count,
+                            status=Event.Status.HELD, is_public=False))
+    for index, (title, direction, count) in enumerate(SHIFTS[:5]):
+        start = _last_year_day(ctx, 6, 3 + 7 * (index % 4))
+        start = start.replace(year=start.year - 1)
+        events.append(Event(title=f"Летняя профильная смена «{title}»", kind=K.SHIFT, level=EventLevel.MUNICIPAL,
+                            direction=ctx.directions[direction], start_date=start,
+                            end_date=start + dt.timedelta(days=13), municipality=municipality,
+                            organizer=orgs[default_org], participants_count=count - 5, status=Event.Status.HELD))
+
+
+def _higher_levels(ctx: Ctx, events: list, participants: list, results: list, *, municipality: Municipality,
+                   orgs: dict, by_direction: dict, enrolled: list) -> None:
+    """International, national and regional contests the pupils took part in and won (recorded by their
+    organization, the event's organizer being outside the system)."""
+    rng = _own_rng(ctx, f"higher:{municipality.code}")
+    for title, kind, level, direction, (month, day), organizer, winners in HIGHER:
+        start = _last_year_day(ctx, month, day)
+        pool = by_direction.get(direction, []) or [(k, k.groups[0]) for k in enrolled]
+        picked = rng.sample(pool, min(len(pool), winners + 2))
+        recorder = orgs[picked[0][1].org_key] if picked else next(iter(orgs.values()))
+        event = Event(title=title, kind=kind, level=level, direction=ctx.directions[direction], start_date=start,
+                      end_date=start, municipality=municipality, organizer=recorder, external_organizer=organizer,
+                      format=Event.Format.REMOTE if level == "international" else Event.Format.IN_PERSON,
+                      status=Event.Status.HELD)
+        events.append(event)
+        for rank, (kid, plan) in enumerate(picked):
+            participant = EventParticipant(event=event, child=kid.child, organization=orgs[plan.org_key],
+                                           mentor=plan.teachers[0] if plan.teachers else None)
+            participants.append(participant)
+            result = HIGHER_RESULTS[rank % len(HIGHER_RESULTS)] if rank < winners else EventResult.Result.PARTICIPANT
+            results.append(EventResult(participant=participant, result=result))
+
+
+def _shifts(ctx: Ctx, events: list, participants: list, *, municipality: Municipality,
+            catalog: MunicipalityCatalog, default_org: str, by_direction: dict) -> list[tuple[Event, object]]:
+    """Last summer's profile shifts with the summer programmes of their direction and some participants."""
+    rng = _own_rng(ctx, f"shifts:{municipality.code}")
+    orgs = catalog.organizations
+    summer = {}
+    for plan in catalog.summer_groups:
+        summer.setdefault(plan.direction, []).append(plan)
+    links = []
+    for index, (title, direction, count) in enumerate(SHIFTS):
+        start = _last_year_day(ctx, 6, 3 + 7 * (index % 4))
+        plans = summer.get(direction, [])
+        organizer = orgs[plans[0].org_key] if plans else orgs[default_org]
+        event = Event(title=f"Летняя профильная смена «{title}»", kind=K.SHIFT, level=EventLevel.MUNICIPAL,
+                      direction=ctx.directions[direction], start_date=start, end_date=start + dt.timedelta(days=13),
+                      municipality=municipality, organizer=organizer, participants_count=count,
+                      status=Event.Status.HELD)
+        events.append(event)
+        links += [(event, p) for p in {id(plan.programme): plan.programme for plan in plans}.values()]
+        pool = by_direction.get(direction, [])
+        for kid, plan in rng.sample(pool, min(len(pool), count // 3)):
+            participants.append(EventParticipant(event=event, child=kid.child, organization=orgs[plan.org_key]))
+    return links
 
 
 def partnerships_build(*, ctx: Ctx, catalog: MunicipalityCatalog, settlement_name: str) -> None:
@@ -182,11 +302,27 @@ def partnerships_build(*, ctx: Ctx, catalog: MunicipalityCatalog, settlement_nam
         partnerships.append(Partnership(kind=kind, title=title, organization=orgs[sups[0]], partner_name=partner,
                                         start_date=start + dt.timedelta(days=rng.randint(0, 300)),
                                         children_covered=rng.randint(40, 300)))
+    memo_rng = _own_rng(ctx, f"memoranda:{settlement_name}")
+    memo_start = dt.date(ctx.year_start.year - 1, 9, 1)
+    memo_programmes = [p for p in catalog.programmes if p.organization_id == orgs[sups[0]].pk][:12]
+    for key in schools:
+        programmes = memo_rng.sample(memo_programmes, min(len(memo_programmes), memo_rng.randint(1, 3)))
+        memo = Partnership(kind=Partnership.Kind.MEMORANDUM, organization=orgs[sups[0]],
+                           title=f"Меморандум о сотрудничестве с {orgs[key].short_name}", start_date=memo_start,
+                           end_date=dt.date(memo_start.year + 3, 8, 31),
+                           children_covered=memo_rng.choice((45, 60, 60, 120)))
+        partnerships.append(memo)
+        partner_links.append((memo, orgs[key]))
+        programme_links += [(memo, p) for p in programmes]
     Partnership.objects.bulk_create(partnerships)
     Partnership.partners.through.objects.bulk_create(
         [Partnership.partners.through(partnership=p, organization=o) for p, o in partner_links])
     Partnership.programmes.through.objects.bulk_create(
         [Partnership.programmes.through(partnership=p, programme=g) for p, g in programme_links])
+    # Joint events: those an agreement's organization held with a partner school as co-organizer.
+    for partnership, school in partner_links:
+        Event.objects.filter(organizer=partnership.organization, co_organizers=school, partnership=None).update(
+            partnership=partnership)
 
     practices = (
         ("Комплексная программа «Оказание первой помощи в условиях современного боя и чрезвычайных ситуаций»",

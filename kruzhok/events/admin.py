@@ -7,7 +7,15 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts.admin_scoping import InScope, ScopedAdmin, ScopedTabularInline
-from kruzhok.events.models import BestPractice, Event, EventParticipant, EventResult, Partnership
+from kruzhok.events.models import (
+    BestPractice,
+    Event,
+    EventParticipant,
+    EventRegistration,
+    EventResult,
+    Partnership,
+)
+from kruzhok.events.services import event_is_deletable
 
 TIMESTAMPS = ("created_at", "updated_at")
 PARTICIPANT_RELATED = ("child", "teacher", "organization", "mentor")
@@ -31,16 +39,17 @@ class EventAdmin(ScopedAdmin):
                    ("direction", InScope), ("municipality", InScope), ("organizer", InScope))
     search_fields = ("title", "organizer__short_name")
     list_select_related = ("municipality", "organizer")
-    autocomplete_fields = ("municipality", "organizer")
-    filter_horizontal = ("co_organizers",)
-    directory_fields = ("co_organizers",)
+    autocomplete_fields = ("municipality", "organizer", "partnership")
+    filter_horizontal = ("co_organizers", "programmes")
+    directory_fields = ("co_organizers", "programmes")
     date_hierarchy = "start_date"
     readonly_fields = TIMESTAMPS
     inlines = (EventParticipantInline,)
     fieldsets = (
-        (None, {"fields": ("title", "kind", "level", "direction", "status")}),
-        (_("Когда и где"), {"fields": ("start_date", "end_date", "schedule_note", "municipality", "format")}),
-        (_("Организаторы"), {"fields": ("organizer", "co_organizers")}),
+        (None, {"fields": ("title", "kind", "level", "direction", "status", "description")}),
+        (_("Когда и где"), {"fields": ("start_date", "end_date", "schedule_note", "municipality", "place",
+                                       "format")}),
+        (_("Организаторы"), {"fields": ("organizer", "co_organizers", "partnership", "programmes")}),
         (_("Участники"), {"fields": ("audience", "participants_count", "participants_count_is_lower_bound",
                                      "registration_open", "is_public")}),
         (_("Служебное"), {"fields": TIMESTAMPS}),
@@ -48,9 +57,18 @@ class EventAdmin(ScopedAdmin):
 
     @admin.display(description=_("участников"), ordering="participants_count")
     def participants(self, obj: Event) -> str:
-        if obj.participants_count is None:
-            return "—"
-        return f"≥ {obj.participants_count}" if obj.participants_count_is_lower_bound else str(obj.participants_count)
+        return obj.participants_display
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """An event with participants, results or registrations is cancelled, never deleted."""
+        if obj is not None and not event_is_deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # the bulk delete would bypass the guard
+        return actions
 
 
 class EventResultInline(ScopedTabularInline):
@@ -64,7 +82,7 @@ class EventParticipantAdmin(ScopedAdmin):
     list_filter = ("event__level", "event__kind", ("organization", InScope))
     search_fields = ("child__surname", "child__name", "teacher__surname", "team_name", "event__title")
     list_select_related = ("event", *PARTICIPANT_RELATED)
-    autocomplete_fields = ("event", *PARTICIPANT_RELATED)
+    autocomplete_fields = ("event", *PARTICIPANT_RELATED, "team_members")
     inlines = (EventResultInline,)
 
 
@@ -117,3 +135,13 @@ class BestPracticeAdmin(ScopedAdmin):
     @admin.display(description=_("внедрили, организаций"), ordering="adopted_count")
     def adopted(self, obj: BestPractice) -> int:
         return obj.adopted_count
+
+
+@admin.register(EventRegistration)
+class EventRegistrationAdmin(ScopedAdmin):
+    list_display = ("child", "event", "created_at", "registered_by")
+    list_filter = (("event__organizer", InScope),)
+    search_fields = ("child__surname", "child__name", "event__title")
+    list_select_related = ("child", "event", "registered_by")
+    autocomplete_fields = ("event", "child")
+    readonly_fields = ("registered_by", *TIMESTAMPS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,8 @@ class Event(TimeStampedModel):
     title = models.CharField(_("название"), max_length=500)
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("уровень"), max_length=20, choices=EventLevel.choices)
+    description = models.TextField(_("описание"), blank=True)
+    place = models.CharField(_("место проведения"), max_length=500, blank=True)
     direction = models.ForeignKey(Direction, verbose_name=_("направленность"), null=True, blank=True,
                                   on_delete=models.PROTECT)
     start_date = models.DateField(_("дата начала"))
@@ -61,6 +64,10 @@ class Event(TimeStampedModel):
                                      related_name="events")
     organizer = models.ForeignKey(Organization, verbose_name=_("организатор"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="organized_events")
+    external_organizer = models.CharField(
+        _("сторонний организатор"), max_length=500, blank=True,
+        help_text=_("Для конкурсов других ведомств и уровней: организация в поле «организатор» лишь записала "
+                    "участие своих обучающихся; такое мероприятие не считается проведённым ею."))
     co_organizers = models.ManyToManyField(Organization, verbose_name=_("соорганизаторы"), blank=True,
                                            related_name="co_organized_events")
     audience = models.CharField(_("аудитория"), max_length=20, choices=Audience.choices, default=Audience.CHILDREN)
@@ -72,6 +79,11 @@ class Event(TimeStampedModel):
     is_public = models.BooleanField(_("публиковать"), default=True)
     registration_open = models.BooleanField(_("открыта регистрация"), default=False)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    programmes = models.ManyToManyField(Programme, verbose_name=_("программы"), blank=True, related_name="events",
+                                        help_text=_("Программы профильной смены или программы, в рамках которых "
+                                                    "проводится мероприятие."))
+    partnership = models.ForeignKey("Partnership", verbose_name=_("в рамках партнёрства"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="joint_events")
 
     class Meta:
         verbose_name = _("мероприятие")
@@ -86,6 +98,13 @@ class Event(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def participants_display(self) -> str:
+        """«120», «более 1000» (a lower bound) or «—»: the count as every page and report prints it."""
+        from kruzhok.events.counts import participants_display
+
+        return participants_display(self.participants_count, self.participants_count_is_lower_bound)
+
 
 class EventParticipant(models.Model):
     event = models.ForeignKey(Event, verbose_name=_("мероприятие"), on_delete=models.PROTECT,
@@ -99,6 +118,8 @@ class EventParticipant(models.Model):
                                      related_name="event_participants")
     mentor = models.ForeignKey(Teacher, verbose_name=_("наставник"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="mentored_participants")
+    team_members = models.ManyToManyField(Child, verbose_name=_("состав команды"), blank=True,
+                                          related_name="event_teams")
 
     class Meta:
         verbose_name = _("участник мероприятия")
@@ -199,3 +220,26 @@ class BestPractice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventRegistration(TimeStampedModel):
+    """A parent's registration of their child for an open event (where the organizer allows it)."""
+
+    event = models.ForeignKey(Event, verbose_name=_("мероприятие"), on_delete=models.PROTECT,
+                              related_name="registrations")
+    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.CASCADE,
+                              related_name="event_registrations")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто записал"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("запись на мероприятие")
+        verbose_name_plural = _("записи на мероприятия")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "child"], name="registration_once_per_child",
+                                    violation_error_message=_("Ребёнок уже записан на это мероприятие.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} — {self.event}"

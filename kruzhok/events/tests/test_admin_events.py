@@ -33,4 +33,4 @@ def test_lower_bound_participant_count_is_shown_as_such(client, full_world):
     event.participants_count, event.participants_count_is_lower_bound = 1000, True
     event.save(update_fields=["participants_count", "participants_count_is_lower_bound"])
     client.force_login(full_world.municipal_admin)
-    assert "≥ 1000" in client.get(changelist_url(type(event))).content.decode()
+    assert "более 1000" in client.get(changelist_url(type(event))).content.decode()
