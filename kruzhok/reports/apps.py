@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "kruzhok.reports"
     label = "reports"
     verbose_name = _("Отчёты")
+
+    def ready(self) -> None:
+        from kruzhok.reports import jobs
+
+        jobs.schedules_register()
