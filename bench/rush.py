@@ -182,7 +182,8 @@ class Server:
         }
         if os.environ.get("RUSH_SETTINGS"):  # an experiment: another settings module for the server only
             self.env["DJANGO_SETTINGS_MODULE"] = os.environ["RUSH_SETTINGS"]
-        self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind",
+        self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"),
+                        "config.wsgi:application", "--bind",
                         f"{HOST}:{self.port}", "--workers", str(workers), "--worker-class", worker_class,
                         "--threads", str(threads), "--backlog", "2048", "--timeout", "60", "--keep-alive", "10",
                         "--error-logfile", str(log_path), "--log-level", "warning"]

@@ -22,6 +22,7 @@ Progress goes to stderr; stdout gets one JSON line (``programmes``, ``groups``, 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -35,6 +36,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 FULL = {"children": 2_500_000, "municipalities": 40}
 QUICK = {"children": 250_000, "municipalities": 10}
 SEED = 2024
+CPU_TIMES: list[float] = []  # this process's CPU per timed page request (the machine is shared: wall times vary)
 
 WORDS = ["робототехника", "шахматы", "футбол", "народный танец", "вокал", "программирование python",
          "юный турист", "3d моделирование", "английский язык", "театральная студия"]
@@ -72,6 +74,15 @@ def database_ensure(base: str, name: str) -> None:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
             log(f"created database {name}")
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds so far of a process of this machine (the PostgreSQL backend serving this benchmark)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -129,7 +140,10 @@ def main() -> int:
     programmes, groups = Programme.objects.count(), Group.objects.count()
     mix = query_mix()
     log(f"{programmes} programmes, {groups} groups; {len(mix)} queries in the mix, warming up")
+    backend = connection.cursor().connection.info.backend_pid
+    db_cpu_started = _cpu_s(backend)
     page_times, selector_times, kinds = run(mix, max(200, args.requests))
+    db_cpu_ms = 1000 * (_cpu_s(backend) - db_cpu_started) / (2 * len(page_times))  # pages and selector runs
     by_kind = {kind: figures([t for t, k in zip(page_times, kinds, strict=True) if k == kind])
                for kind in dict.fromkeys(kinds)}
     print(json.dumps({
@@ -144,6 +158,10 @@ def main() -> int:
         "requests": len(page_times),
         "measured": "GET /catalog/ via django.test.Client in process (middleware, form, selector, template)",
         "by_kind": by_kind,
+        "cpu_p50_ms": round(percentile(CPU_TIMES, 0.50), 2),
+        "cpu_p95_ms": round(percentile(CPU_TIMES, 0.95), 2),
+        "db_cpu_ms_per_request": round(db_cpu_ms, 2),
+        "machine_load_1m": round(os.getloadavg()[0], 2),
         "selector_p50_ms": figures(selector_times)["p50_ms"],
         "selector_p95_ms": figures(selector_times)["p95_ms"],
         "refresh_s": round(refresh_s, 2),
@@ -224,12 +242,17 @@ def run(mix: list[tuple[str, dict]], requests: int) -> tuple[list[float], list[f
     client = Client()
     for _kind, params in mix:  # warm-up: plans, caches, templates
         assert client.get("/catalog/", params).status_code == 200
+    # As a server does once it has started (config/gunicorn.py): what start-up loaded is frozen out of the garbage
+    # collector's scans, which otherwise land, every so often, in the middle of a request as a long tail.
+    gc.collect()
+    gc.freeze()
     page_times, kinds = [], []
     for n in range(requests):
         kind, params = mix[n % len(mix)]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get("/catalog/", params)
         page_times.append((time.perf_counter() - started) * 1000)
+        CPU_TIMES.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200
         kinds.append(kind)
     selector_times = []

@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# The apply request of the JSON API answered without the framework in its common case (PostgreSQL); every
+# other request, and every other case of that one, goes to Django as before. See kruzhok/enrollment/fastapply.py.
+from kruzhok.enrollment.fastapply import ApplyFastPath  # noqa: E402
+
+application = ApplyFastPath(application)

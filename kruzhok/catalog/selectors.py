@@ -171,6 +171,16 @@ def _programmes_filtered(f: CatalogFilters, now: dt.datetime) -> QuerySet[Progra
     if f.municipality_id is not None and connection.vendor == "postgresql":  # a quick first cut (GIN index)
         qs = qs.filter(pk__in=RawSQL("SELECT programme_id FROM catalog_programme_search"
                                      " WHERE municipality_ids @> ARRAY[%s]::bigint[]", [f.municipality_id]))
+    if f.municipality_id is not None and connection.vendor == "postgresql":
+        # The GIN cut above leaves the programmes with a group in the municipality, a few thousand at most: probe
+        # each one's groups (OFFSET 0 keeps PostgreSQL from hashing every group of the catalog for the join).
+        group_q = _group_q(f, now, own_municipality=lambda pk: Q(RawSQL(
+            '"catalog_organization"."municipality_id" = %s', [pk], BooleanField())))
+        groups = Group.objects.filter(group_q, RawSQL('"catalog_group"."programme_id" = "catalog_programme"."id"', [],
+                                                      BooleanField()), is_active=True).order_by().values("pk")
+        sql, params = groups.query.sql_with_params()
+        return qs.filter(organization__is_active=True).filter(
+            RawSQL(f"EXISTS ({sql} OFFSET 0)", list(params), BooleanField()))
     group_q = _group_q(f, now, own_municipality=_in_programme_query)
     if group_q is not None:
         qs = qs.filter(Exists(Group.objects.filter(group_q, programme=OuterRef("pk"), is_active=True)))

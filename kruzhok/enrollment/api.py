@@ -158,6 +158,11 @@ def _public_group(group_id: int) -> Group:
         row = cursor.fetchone()
     if row is None:
         raise Http404
+    return group_from_row(row)
+
+
+def group_from_row(row: tuple) -> Group:
+    """The group (with its programme and organization attached) from the columns of ``_public_group_sql``."""
     values = dict(zip(GROUP_FIELDS + PROGRAMME_FIELDS + ("short_name",), map(_aware, row), strict=True))
     group = partial_instance(Group, **{f: values[f] for f in GROUP_FIELDS})
     group.is_active = bool(group.is_active)
@@ -176,8 +181,12 @@ def _aware(value: Any) -> Any:
 
 
 def _stored_key(user: Any, key: str) -> str:
+    return stored_idempotency_key(user.pk, key)
+
+
+def stored_idempotency_key(user_id: int, key: str) -> str:
     """Keys are per user: the same key from two families never meets (and fits the 64-character column)."""
-    return hashlib.sha256(f"api:{user.pk}:{key}".encode()).hexdigest()
+    return hashlib.sha256(f"api:{user_id}:{key}".encode()).hexdigest()
 
 
 # --- routes -----------------------------------------------------------------------------------------------
