@@ -93,7 +93,7 @@ def _http_error(request, exc: HttpError):
         code, message = "not_found", _("Не найдено.")
     else:
         code, message = f"http_{exc.status_code}", exc.message
-    return error_response(request, exc.status_code, code, message)
+    return error_response(request, exc.status_code, code, message, getattr(exc, "details", None))
 
 
 def _routers() -> None:

@@ -6,3 +6,6 @@ class InterchangeConfig(AppConfig):
     name = "kruzhok.interchange"
     label = "interchange"
     verbose_name = _("Импорт и экспорт")
+
+    def ready(self) -> None:
+        from kruzhok.interchange import importer  # noqa: F401  (registers the job handler)
