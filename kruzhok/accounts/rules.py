@@ -7,10 +7,11 @@ from django.db.models import Q
 from kruzhok.accounts.models import ApiToken, Role, RoleGrant, User
 from kruzhok.accounts.scoping import Rule, register
 from kruzhok.catalog import models as catalog
-from kruzhok.core.models import AuditLog, Job
+from kruzhok.core.models import AuditLog, Job, ScheduleRun
 from kruzhok.enrollment import models as enrollment
 from kruzhok.events import models as events
 from kruzhok.people import models as people
+from kruzhok.reports.models import GeneratedReport
 from kruzhok.territory import models as territory
 
 R, M, ORG, T, P = Role.REGIONAL_ADMIN, Role.MUNICIPAL_ADMIN, Role.ORG_ADMIN, Role.TEACHER, Role.PARENT
@@ -127,6 +128,14 @@ def load() -> None:
         extra={T: _own_teacher("application__group__teachers"), P: _parent_of("application__child__")},
         read_extra=_residence("application__child__")))
 
+    # Monitoring: precomputed coverage, written only by the refresh job; cells are read by their territory.
+    from kruzhok.monitoring import models as monitoring
+
+    register(monitoring.CoverageSnapshot, Rule())
+    register(monitoring.CoverageAggregate, Rule(readers=TERRITORY_ADMINS, extra={
+        R: lambda s: Q(municipality__region__in=s.region_ids),
+        M: lambda s: Q(municipality__in=s.municipality_ids)}))
+
     # Events: the organizer's; participants and results follow their organization.
     register(events.Event, Rule(writers=ADMINS, extra={
         R: lambda s: Q(municipality__region__in=s.region_ids),
@@ -139,6 +148,23 @@ def load() -> None:
                                       extra={T: _own_teacher("participant__mentor", "participant__teacher")}))
     register(events.Partnership, Rule(org_path="organization", writers=ADMINS))
     register(events.BestPractice, Rule(org_path="organization", writers=ADMINS))
+    # A parent's registration of their child for an open event: the organizer's and the family's.
+    register(events.EventRegistration, Rule(org_path="event__organizer", writers=ADMINS,
+                                            extra={P: _parent_of("child__")}, readers=ADMINS | {P}))
+
+    # Duplicate children: the territory's admins review the pairs and merges of their children; an organization's
+    # admin sees (and flags) the pairs involving its own pupils. The quick-check keys: superusers only.
+    from kruzhok.dedup import models as dedup
+
+    def either_child(role: str):
+        return lambda s: _child_q("child_a__")[role](s) | _child_q("child_b__")[role](s)
+
+    register(dedup.Candidate, Rule(writers=frozenset({R, M, ORG}), extra={role: either_child(role)
+                                                                          for role in (R, M, ORG)}))
+    register(dedup.MergeRecord, Rule(readers=frozenset({R, M}), extra={
+        R: lambda s: _child_q("survivor__")[R](s) | _child_q("absorbed__")[R](s),
+        M: lambda s: _child_q("survivor__")[M](s) | _child_q("absorbed__")[M](s)}))
+    register(dedup.ChildKey, Rule())
 
     # Accounts, API tokens and the audit log: superusers only.
     register(User, Rule())
@@ -146,3 +172,11 @@ def load() -> None:
     register(ApiToken, Rule())
     register(AuditLog, Rule())
     register(Job, Rule())  # the starter sees their own job through core.jobs.job_for_user
+    register(ScheduleRun, Rule())
+
+    # Generated reports: the territory's admins see and publish those of their territory; an organization's admin
+    # those of their organization (a municipal admin also sees the organizations' reports in the municipality).
+    register(GeneratedReport, Rule(writers=ADMINS, extra={
+        R: lambda s: Q(region__in=s.region_ids),
+        M: lambda s: Q(municipality__in=s.municipality_ids),
+        ORG: lambda s: Q(organization__in=s.organization_ids)}))

@@ -76,8 +76,12 @@ class ProgrammeItem(Schema):
 class Slot(Schema):
     weekday: int = Field(..., description="1 — понедельник … 7 — воскресенье")
     weekday_name: str
-    starts_at: dt.time
-    ends_at: dt.time
+    # Local wall-clock time of the venue, "HH:MM" (no UTC offset: a lesson is at 15:00 wherever the clock is; JSON
+    # Schema's "time" format would demand an offset).
+    starts_at: str = Field(..., pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["15:00"],
+                           description="начало занятия, ЧЧ:ММ по местному времени площадки")
+    ends_at: str = Field(..., pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["16:30"],
+                         description="конец занятия, ЧЧ:ММ по местному времени площадки")
     venue_address: str | None
 
 
@@ -212,8 +216,9 @@ def _group(g: Group, now: dt.datetime, *, teachers: bool) -> dict:
         "window": {"opens_at": g.enrollment_opens_at, "closes_at": g.enrollment_closes_at,
                    "open_now": group_open_now(g, now), "allocation": _choice(g, "allocation"),
                    "lottery_window_ends_at": g.lottery_window_ends_at},
-        "schedule": [{"weekday": s.weekday, "weekday_name": str(s.get_weekday_display()), "starts_at": s.starts_at,
-                      "ends_at": s.ends_at, "venue_address": (s.venue or venue).address if (s.venue or venue) else None}
+        "schedule": [{"weekday": s.weekday, "weekday_name": str(s.get_weekday_display()),
+                      "starts_at": f"{s.starts_at:%H:%M}", "ends_at": f"{s.ends_at:%H:%M}",
+                      "venue_address": (s.venue or venue).address if (s.venue or venue) else None}
                      for s in g.schedule.all()],
         "venue": {"name": venue.name, "address": venue.address, "is_accessible": venue.is_accessible,
                   "settlement": {"id": venue.settlement_id, "name": venue.settlement.localized_name()}}

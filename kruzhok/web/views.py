@@ -13,8 +13,8 @@ from kruzhok.web.selectors import home_summary
 
 
 def catalog_url() -> str:
-    """The navigator catalog in the active language (its pages arrive with the catalog issue)."""
-    return reverse("web:home") + "catalog/"
+    """The navigator catalog in the active language."""
+    return reverse("catalog:search")
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from kruzhok.accounts.models import ApiToken, RoleGrant, User
 from kruzhok.catalog import models as catalog
-from kruzhok.core.models import AuditLog, Job
+from kruzhok.core.models import AuditLog, Job, ScheduleRun
+from kruzhok.dedup import models as dedup
 from kruzhok.enrollment import models as enrollment
 from kruzhok.events import models as events
+from kruzhok.monitoring import models as monitoring
 from kruzhok.people import models as people
+from kruzhok.reports.models import GeneratedReport
 from kruzhok.territory import models as territory
 
 ALL = "ALL"
@@ -116,11 +119,23 @@ READ: dict[type, dict[str, object]] = {
     events.EventResult: by_organization("result", teacher={"result"}),
     events.Partnership: by_organization("partnership"),
     events.BestPractice: by_organization("practice"),
+    events.EventRegistration: {**by_organization("registration"), "parent": {"registration"}},
     User: superuser_only(),
     RoleGrant: superuser_only(),
     ApiToken: superuser_only(),
     AuditLog: superuser_only(),
     Job: superuser_only(),
+    ScheduleRun: superuser_only(),
+    GeneratedReport: by_organization("report"),
+    # Pairs: ``candidate`` = child ↔ unrelated_child (A1), ``far_candidate`` = other_child (A2) ↔ far_child (B1).
+    dedup.Candidate: {**superuser_only(), "org_admin": {"candidate"}, "municipal_admin": {"candidate"},
+                      "regional_admin": {"candidate", "far_candidate"}, "outsider": {"far_candidate"}},
+    dedup.ChildKey: superuser_only(),
+    # Merges: ``merge`` = child <- unrelated_child (A1), ``far_merge`` = far_child (B1) <- other_child (A2).
+    dedup.MergeRecord: {**superuser_only(), "municipal_admin": {"merge"}, "regional_admin": {"merge", "far_merge"}},
+    monitoring.CoverageSnapshot: superuser_only(),
+    monitoring.CoverageAggregate: {**superuser_only(), "municipal_admin": {"cell"},
+                                   "regional_admin": {"cell", "other_cell"}},
 }
 
 # What each user may change: the organization's admins and the territory's admins change what they
@@ -160,11 +175,21 @@ WRITE: dict[type, dict[str, object]] = {
     events.EventResult: by_organization("result"),
     events.Partnership: by_organization("partnership"),
     events.BestPractice: by_organization("practice"),
+    events.EventRegistration: by_organization("registration"),  # made by the parent through the service only
     User: superuser_only(),
     RoleGrant: superuser_only(),
     ApiToken: superuser_only(),
     AuditLog: superuser_only(),
     Job: superuser_only(),
+    ScheduleRun: superuser_only(),
+    GeneratedReport: by_organization("report"),
+    # Pairs: ``candidate`` = child ↔ unrelated_child (A1), ``far_candidate`` = other_child (A2) ↔ far_child (B1).
+    dedup.Candidate: {**superuser_only(), "org_admin": {"candidate"}, "municipal_admin": {"candidate"},
+                      "regional_admin": {"candidate", "far_candidate"}, "outsider": {"far_candidate"}},
+    dedup.ChildKey: superuser_only(),
+    dedup.MergeRecord: superuser_only(),
+    monitoring.CoverageSnapshot: superuser_only(),  # written by the refresh job only
+    monitoring.CoverageAggregate: superuser_only(),
 }
 
 

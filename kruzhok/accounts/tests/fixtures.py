@@ -17,10 +17,11 @@ import pytest
 from kruzhok import factories as f
 from kruzhok.accounts.models import ApiToken
 from kruzhok.catalog.models import Course, Publication, TeacherAward
-from kruzhok.core.models import AuditLog, Job
+from kruzhok.core.models import AuditLog, Job, ScheduleRun
 from kruzhok.enrollment.models import ApplicationStatus, ApplicationStatusChange, LotteryDraw
-from kruzhok.events.models import BestPractice, Partnership
+from kruzhok.events.models import BestPractice, EventRegistration, Partnership
 from kruzhok.people.models import GuardianLink
+from kruzhok.reports.models import GeneratedReport
 
 WINDOW = (dt.datetime(2025, 8, 25, 9, tzinfo=dt.UTC), dt.datetime(2025, 8, 26, 9, tzinfo=dt.UTC))
 
@@ -43,6 +44,10 @@ def extend_world(w):
     w.token = ApiToken.objects.create(user=w.org_admin, name="Выгрузка", key_hash="0" * 64, prefix="krz_0000")
     w.job = Job.objects.create(kind="test", created_by=w.org_admin)
     w.audit = AuditLog.objects.create(action="test", object_type="catalog.programme", object_id=str(w.programme.pk))
+    w.schedule_run = ScheduleRun.objects.create(name="reports.weekly", period="2025-W35")
+    from kruzhok.monitoring.models import CoverageAggregate, CoverageSnapshot
+
+    w.snapshot = CoverageSnapshot.objects.create(on=f.TODAY, computed_at=dt.datetime(2025, 10, 1, tzinfo=dt.UTC))
 
     rows = (
         ("", w.org, w.a1, w.child, w.teacher_profile, w.event, w.group, w.venue),
@@ -53,6 +58,9 @@ def extend_world(w):
         participant = f.EventParticipantFactory(event=event, child=child, organization=org, mentor=teacher)
         made = {
             "population": f.PopulationFactory(municipality=municipality),
+            "cell": CoverageAggregate.objects.create(snapshot=w.snapshot, municipality=municipality, age=10,
+                                                     sex="M", children=1, enrollments=1,
+                                                     computed_at=w.snapshot.computed_at),
             "settlement": venue.settlement,
             "slot": group.schedule.get(),
             "employment": teacher.employments.get(),
@@ -71,7 +79,24 @@ def extend_world(w):
                                                window_end=WINDOW[1], order=[]),
             "practice": BestPractice.objects.create(title=f"Практика {org.short_name}", organization=org,
                                                     description="Описание"),
+            "registration": EventRegistration.objects.create(event=event, child=child),
+            "report": GeneratedReport.objects.create(template="organization", organization=org,
+                                                     municipality=municipality, region=municipality.region,
+                                                     period_start=f.TODAY, period_end=f.TODAY),
         }
         for name, row in made.items():
             setattr(w, prefix + name, row)
+    from kruzhok.dedup.models import Candidate
+
+    for name, (one, two) in {"candidate": (w.child, w.unrelated_child),
+                             "far_candidate": (w.other_child, w.far_child)}.items():
+        a, b = sorted((one, two), key=lambda c: c.pk)
+        setattr(w, name, Candidate.objects.create(child_a=a, child_b=b, municipality=b.municipality if
+                                                  name == "far_candidate" else a.municipality,
+                                                  match_weight=5.0, match_probability=0.97))
+    from kruzhok.dedup.models import MergeRecord
+
+    # History rows only (no merge is carried out): who may read the merge history of which children.
+    w.merge = MergeRecord.objects.create(survivor=w.child, absorbed=w.unrelated_child)
+    w.far_merge = MergeRecord.objects.create(survivor=w.far_child, absorbed=w.other_child)
     return w

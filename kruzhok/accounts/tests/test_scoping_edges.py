@@ -14,7 +14,8 @@ from kruzhok.catalog.models import Direction, Group, Programme
 from kruzhok.events.models import EventParticipant, EventResult
 from kruzhok.people.models import Child
 
-OUR_APPS = ("core", "accounts", "territory", "catalog", "people", "enrollment", "events")
+OUR_APPS = ("core", "accounts", "territory", "catalog", "people", "enrollment", "events", "dedup", "reports",
+            "monitoring")
 
 
 def test_every_model_of_the_domain_has_a_rule():

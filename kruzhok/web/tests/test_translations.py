@@ -205,6 +205,8 @@ BLOCK_TRANSLATION = re.compile(
     r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
 TEMPLATE_CODE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 TEMPLATES = sorted((BASE_DIR / "kruzhok").glob("**/templates/**/*.html"))
+# File format names read the same in every language.
+FORMAT_NAMES = {"XLSX", "CSV", "DOCX", "PDF", "iCal"}
 
 
 class BareTextFinder(HTMLParser):
@@ -229,7 +231,7 @@ class BareTextFinder(HTMLParser):
             self.skip_depth -= 1
 
     def handle_data(self, data):
-        if not self.skip_depth and LETTER.search(data):
+        if not self.skip_depth and LETTER.search(data) and data.strip() not in FORMAT_NAMES:
             self.found.append(data.strip())
 
 
@@ -249,6 +251,7 @@ def test_template_checker_catches_bare_text():
                      "{{ counter }} программ{% endblocktranslate %}") == []
     assert bare_text("{# заметка #}<script>let a = 'x';</script>&mdash; 2025") == []
     assert bare_text("<p>Вход</p>") == ["Вход"]
+    assert bare_text('<a href="?format=xlsx">XLSX</a> <a>CSV файл</a>') == ["CSV файл"]
     assert bare_text('<input placeholder="Search">') == ['<input placeholder="Search">']
     assert bare_text('<input type="submit" value="Найти">') == ['<input value="Найти">']
 
