@@ -62,9 +62,9 @@ worker: migrate
 		$(PY) manage.py db_worker --queue-name '*'
 
 
+# The two halves run side by side (one core each); each prints its own summary when it ends.
 test: install
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	DATABASE_URL=sqlite:///var/test-main.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)

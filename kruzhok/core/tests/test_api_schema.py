@@ -10,6 +10,14 @@ ROUTES = {
     ("/api/applications", "get"), ("/api/applications", "post"), ("/api/applications/{application_id}", "get"),
     ("/api/applications/{application_id}/withdraw", "post"),
     ("/api/tokens", "get"), ("/api/tokens", "post"), ("/api/tokens/{token_id}/revoke", "post"),
+    *{(f"/api/monitoring/{name}", "get") for name in (
+        "breakdown/{by}", "cards", "clubs-per-child", "coverage", "group-fill", "programmes", "staffing",
+        "timeliness", "trend")},
+    *{(f"/api/registry/{registry}", method) for registry in (
+        "children", "enrollments", "groups", "organizations", "programmes", "teachers", "venues")
+      for method in ("get", "post")},
+    *{(f"/api/registry/{registry}/{{item_id}}", "get") for registry in (
+        "children", "enrollments", "groups", "organizations", "programmes", "teachers", "venues")},
 }
 
 

@@ -99,6 +99,29 @@ def _same_population_cell() -> None:
     f.PopulationFactory(municipality=first.municipality, year=first.year, age=first.age)
 
 
+def _registered_twice() -> None:
+    from kruzhok.events.models import EventRegistration
+
+    first = EventRegistration.objects.create(event=f.EventFactory(), child=f.ChildFactory())
+    EventRegistration.objects.create(event=first.event, child=first.child)
+
+
+def _report_period(start: dt.date, end: dt.date) -> None:
+    from kruzhok.reports.models import GeneratedReport
+
+    GeneratedReport.objects.create(template="municipal", region=f.RegionFactory(), period_start=start, period_end=end)
+
+
+def _candidate(*, ordered: bool, twice: bool = False) -> None:
+    from kruzhok.dedup.models import Candidate
+
+    a, b = sorted([f.ChildFactory(), f.ChildFactory()], key=lambda c: c.pk)
+    first, second = (a, b) if ordered else (b, a)
+    for _ in range(2 if twice else 1):
+        Candidate.objects.create(child_a=first, child_b=second, municipality=a.municipality, match_weight=10,
+                                 match_probability=0.9)
+
+
 def _linked_twice() -> None:
     first = f.GuardianLinkFactory()
     f.GuardianLinkFactory(guardian=first.guardian, child=first.child, relation="father")
@@ -166,6 +189,10 @@ VIOLATIONS: list[tuple[str, str, Callable[[], object]]] = [
     ("settlement_unique_name", "same-name", _same_settlement),
     ("population_unique_cell", "same-cell", _same_population_cell),
     ("guardian_link_unique", "linked-twice", _linked_twice),
+    ("registration_once_per_child", "registered-twice", _registered_twice),
+    ("report_period_ordered", "ends-before-starts", lambda: _report_period(D(2025, 2, 1), D(2025, 1, 31))),
+    ("dedup_candidate_ordered", "pair-in-reverse", lambda: _candidate(ordered=False)),
+    ("dedup_candidate_unique_pair", "proposed-twice", lambda: _candidate(ordered=True, twice=True)),
 ]
 CASES = [pytest.param(name, write, id=f"{name}:{how}") for name, how, write in VIOLATIONS]
 

@@ -29,7 +29,7 @@ from kruzhok.interchange.sample import CHILD_HEADER, bad_iin
 from kruzhok.interchange.tests.test_import import table, town, xlsx_file  # noqa: F401
 from kruzhok.people.models import Child, ChildCategory, Guardian, GuardianLink
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[3]
 N = 2000

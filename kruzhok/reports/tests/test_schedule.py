@@ -27,7 +27,7 @@ def test_reports_schedules_are_registered():
         ("reports.weekly", "weekly"), ("reports.monthly", "monthly"), ("reports.quarterly", "quarterly")}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_scheduled_reports_run_once_per_period_and_wait_in_the_archive(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     jobs = schedule_tick(today=MONDAY)
