@@ -13,5 +13,4 @@ urlpatterns = [
     path("list/<str:kind>/", views.drilldown, name="list"),
     path("quality/", views.quality, name="quality"),
     path("population/", views.population, name="population"),
-    path("population/import/", views.population_upload, name="population_import"),
 ]

@@ -50,7 +50,7 @@ from kruzhok.monitoring.forms import (
     PopulationSelectForm,
     monitored_territories,
 )
-from kruzhok.monitoring.services import population_import, population_set
+from kruzhok.monitoring.services import population_set
 from kruzhok.territory.models import Municipality, Population, Region
 
 View = Callable[..., HttpResponse]
@@ -396,16 +396,15 @@ def population(request: HttpRequest) -> HttpResponse:
 
 def _population_page(request: HttpRequest, municipalities, municipality: Municipality, year: int, *,
                      grid: PopulationGridForm | None = None, choose: PopulationSelectForm | None = None,
-                     import_form: PopulationImportForm | None = None, result: Any = None) -> HttpResponse:
+                     ) -> HttpResponse:
     return render(request, "monitoring/population.html", {
         "choose": choose if choose is not None else PopulationSelectForm(
             initial={"municipality": municipality, "year": year}, municipalities=municipalities),
         "grid": grid if grid is not None else PopulationGridForm(
             municipalities=municipalities, initial=_grid_initial(municipality, year)),
         "municipality": municipality, "year": year,
-        "import_form": import_form if import_form is not None else PopulationImportForm(),
-        "result": result, "summary": _population_summary(municipalities, year),
-    }, status=422 if result is not None and result.errors else 200)
+        "import_form": PopulationImportForm(), "summary": _population_summary(municipalities, year),
+    })
 
 
 def _this_year() -> int:
@@ -425,18 +424,3 @@ def _population_summary(municipalities, year: int) -> list[dict[str, Any]]:
         ages=Count("population", filter=Q(population__year=year)),
         band=Sum("population__count", filter=Q(population__year=year, population__age__gte=5)))
     return [{"municipality": m, "ages": m.ages, "band": m.band} for m in rows]
-
-
-@monitoring_required
-def population_upload(request: HttpRequest) -> HttpResponse:
-    municipalities = _population_municipalities(request.user)
-    if request.method != "POST":
-        return redirect("monitoring:population")
-    form = PopulationImportForm(request.POST, request.FILES)
-    result = None
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = population_import(file=upload, filename=upload.name, actor=request.user,
-                                   municipalities=municipalities)
-    return _population_page(request, municipalities, municipalities.first(), _this_year(), import_form=form,
-                            result=result)

@@ -79,35 +79,34 @@ def xlsx(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-def test_the_import_loads_good_rows_and_lists_bad_ones_by_row_and_column(client, world):
+def test_the_page_sends_a_file_to_the_import_of_the_population_registry(client, world):
     client.force_login(world.municipal_admin)
-    content = xlsx([["муниципалитет", "год", "возраст", "число детей"],
+    page = client.get("/monitoring/population/").content.decode()
+    assert 'action="/interchange/"' in page and 'name="registry" value="population"' in page
+    content = xlsx([["муниципалитет", "год", "возраст", "число детей"], [world.a1.code, YEAR, 5, 100]])
+    response = client.post("/interchange/", {"registry": "population",
+                                             "file": SimpleUploadedFile("population.xlsx", content)})
+    assert response.status_code == 302 and "/population/" in response["Location"]
+
+
+def test_the_population_import_loads_good_rows_and_reports_bad_ones_within_the_admins_territory(world):
+    """The one population import (interchange): good rows go in, a bad count and another municipality are refused."""
+    from kruzhok.core.jobs import job_run
+    from kruzhok.interchange.importer import import_start, upload_save
+
+    content = xlsx([["Муниципалитет", "Год", "Возраст, полных лет", "Число детей"],
                     [world.a1.code, YEAR, 5, 100],
                     [world.a1.code, YEAR, 6, "много"],
                     [world.a2.code, YEAR, 7, 50],  # not this admin's municipality
                     [world.a1.name, YEAR, 8, 90]])
-    upload = SimpleUploadedFile("population.xlsx", content)
-    response = client.post("/monitoring/population/import/", {"file": upload})
-    body = response.content.decode()
-    assert response.status_code == 422
+    job = import_start(user=world.municipal_admin, file=upload_save(content, suffix=".xlsx"), registry="population",
+                       dry_run=False)
+    job_run(job.pk)
+    job.refresh_from_db()
     assert cells(world.a1) == {5: 100, 8: 90}
     assert cells(world.a2) == {}
-    result = response.context["result"]
-    assert result.imported == 2
-    assert {(e.row, e.column) for e in result.errors} >= {(3, "count")}
-    assert any(e.row == 4 for e in result.errors)
-    assert 'id="import-errors"' in body
-
-
-def test_a_csv_import_without_errors(client, world):
-    client.force_login(world.regional_admin)
-    content = "\ufeffmunicipality;year;age;count\r\n" + "".join(
-        f"{world.a2.code};{YEAR};{age};{10 + age}\r\n" for age in range(18))
-    response = client.post("/monitoring/population/import/",
-                           {"file": SimpleUploadedFile("p.csv", content.encode("utf-8"))})
-    assert response.status_code == 200
-    assert response.context["result"].errors == []
-    assert cells(world.a2) == {age: 10 + age for age in range(18)}
+    refused_rows = {error["row"] for error in job.result["errors"]}
+    assert refused_rows == {3, 4}
 
 
 def test_the_summary_shows_which_municipalities_lack_a_population(client, world):
