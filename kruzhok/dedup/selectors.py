@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts.models import Role
@@ -104,7 +104,7 @@ def candidate_detail(*, candidate: Candidate) -> PairView:
     a, b = candidate.child_a, candidate.child_b
     rows = []
     for name in MERGEABLE_FIELDS:
-        model_field = Child._meta.get_field(name)
+        model_field = cast(Field, Child._meta.get_field(name))
         va, vb = getattr(a, name), getattr(b, name)
         display_a = getattr(a, f"get_{name}_display")() if model_field.choices else va
         display_b = getattr(b, f"get_{name}_display")() if model_field.choices else vb

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -64,11 +64,16 @@ class Conflict:
         return str(self.survivor_row._meta.verbose_name)
 
 
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A concrete field of ``model`` (the ones merge moves: foreign keys and columns, never reverse relations)."""
+    return cast(models.Field, model._meta.get_field(name))
+
+
 def _child_relations() -> list[tuple[type[models.Model], str]]:
     """(model, FK attribute name) of every row that points at a child, ours excluded."""
-    found = []
+    found: list[tuple[type[models.Model], str]] = []
     for rel in Child._meta.related_objects:
-        model = rel.related_model
+        model = cast(type[models.Model], rel.related_model)
         if model is Child or model._meta.label_lower in _OWN_MODELS or rel.many_to_many:
             continue
         if rel.field.many_to_one or rel.field.one_to_one:
@@ -88,10 +93,10 @@ def merge_conflicts(*, survivor: Child, absorbed: Child) -> list[Conflict]:
         for constraint in _unique_with_child(model, fk):
             others = [f for f in constraint.fields if f != fk]
             condition = constraint.condition or Q()
-            mine = {tuple(getattr(row, model._meta.get_field(f).attname) for f in others): row
+            mine = {tuple(getattr(row, _field(model, f).attname) for f in others): row
                     for row in model._default_manager.filter(condition, **{fk: survivor})}
             for row in model._default_manager.filter(condition, **{fk: absorbed}).order_by("pk"):
-                values = tuple(getattr(row, model._meta.get_field(f).attname) for f in others)
+                values = tuple(getattr(row, _field(model, f).attname) for f in others)
                 if values in mine:
                     kept = mine[values]
                     conflicts.append(Conflict(
@@ -206,7 +211,7 @@ def child_merge(
         updates = {}
         for name in chosen:
             if chosen[name] == "absorbed":
-                field = Child._meta.get_field(name)
+                field = _field(Child, name)
                 updates[field.attname] = getattr(absorbed, field.attname)
         absorbed_updates: dict[str, Any] = {"merged_into": survivor}
         if updates.get("national_id") and updates["national_id"] == absorbed.national_id:

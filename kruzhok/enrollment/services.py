@@ -22,7 +22,7 @@ there the lock clauses fall away; on PostgreSQL three strengths are used:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -237,13 +237,13 @@ def application_submit_direct(
             status = None
             if group.capacity - group.enrolled_count - group.held_count <= 0:
                 cursor.execute(sql["key_share"], (group.pk,), prepare=True)
-                free, deadline_days = cursor.fetchone()
+                free, deadline_days = cast(tuple[int, int], cursor.fetchone())
                 now = timezone.now()  # after the lock, as in _receive
                 if free <= 0:
                     status = S.WAITLISTED
             if status is None:
                 cursor.execute(sql["no_key_update"], (group.pk,), prepare=True)
-                free, deadline_days = cursor.fetchone()
+                free, deadline_days = cast(tuple[int, int], cursor.fetchone())
                 now = timezone.now()
                 status = S.INVITED if free > 0 else S.WAITLISTED
             values = {"created_at": now, "updated_at": now, "child_id": child.pk, "group_id": group.pk,
