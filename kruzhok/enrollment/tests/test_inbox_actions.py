@@ -17,12 +17,6 @@ S = ApplicationStatus
 
 
 @pytest.fixture
-def signed_in(client, org_admin):
-    client.force_login(org_admin)
-    return client
-
-
-@pytest.fixture
 def two_seats(world):
     """Two seats taken by invitations, two children waiting."""
     group = f.GroupFactory(programme=world.programme, capacity=2, name="Группа на два места")

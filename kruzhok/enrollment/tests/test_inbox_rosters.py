@@ -16,12 +16,6 @@ S = ApplicationStatus
 
 
 @pytest.fixture
-def signed_in(client, org_admin):
-    client.force_login(org_admin)
-    return client
-
-
-@pytest.fixture
 def full_group(world):
     """Two seats, both enrolled with an order; three children waiting in receive order."""
     group = f.GroupFactory(programme=world.programme, capacity=2, name="Полная группа")
