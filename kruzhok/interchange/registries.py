@@ -9,7 +9,8 @@ Two ways of writing:
 * children (with a guardian, categories and an optional enrollment) and enrollments — the big lists — are validated
   per batch in Python (the people validators, ``Child.clean``, ages against the programme, seats) with a handful of
   queries per batch, and written with COPY (PostgreSQL; ``executemany`` on SQLite) / ``bulk_update``; new
-  enrollments are written sorted by group, and the database's capacity triggers still count and check every one.
+  enrollments are written sorted by group, and the database's capacity triggers still count and check every one
+  (on PostgreSQL once per statement). The tables they look up in are analyzed as they grow (``_analyze_grown``).
 
 Natural keys (an import run twice changes nothing the second time; a changed row updates):
 
@@ -22,7 +23,8 @@ teacher              СНИЛС/ИИН; without it, surname + name + patronymic 
 child                kind + СНИЛС/ИИН; without it, surname + name + patronymic + birth date
 enrollment           child + group + start date
 population           municipality + year + age
-application          child + group + submitted at (created with the channel «импорт»)
+application          child + group + submitted at (created with the channel «импорт» and a first status-history
+                     row; a reject reason by its code or name in the dictionary)
 event result         event (title + start date + organizer; created when missing) + participant (child by
                      СНИЛС/ИИН or name + birth date, teacher by СНИЛС/ИИН or name, or team name) + nomination
 ===================  =================================================================================
@@ -50,7 +52,15 @@ from django.utils.translation import gettext_lazy as _l
 from kruzhok.accounts.admin_scoping import sees_personal_ids
 from kruzhok.accounts.scoping import scope_queryset, user_scope
 from kruzhok.catalog.models import Direction, Employment, Group, Organization, Programme, ScheduleSlot, Teacher, Venue
-from kruzhok.enrollment.models import Application, ApplicationStatus, Enrollment, EnrollmentStatus, FundingSource
+from kruzhok.enrollment.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    Enrollment,
+    EnrollmentStatus,
+    FundingSource,
+    RejectReason,
+)
 from kruzhok.events.models import Event, EventLevel, EventParticipant, EventResult
 from kruzhok.interchange import reading as r
 from kruzhok.people.models import EARLIEST_BIRTH_DATE, Child, ChildCategory, Guardian, GuardianLink, Sex, age_on
@@ -166,6 +176,8 @@ class Context:
         self._groups: dict[int, dict[tuple[int, str], dict]] = {}
         self._directions: dict[str, int] | None = None
         self._settlements: dict[tuple[int, str], int] | None = None
+        self._reject_reasons: dict[str, int] | None = None
+        self._named_groups: dict[tuple, tuple[dict, dict, dict]] = {}
 
     # organizations the user may change, by ИНН/БИН, short name and full name
     def organizations(self) -> dict[str, list[dict]]:
@@ -252,6 +264,19 @@ class Context:
                        % {"value": str(row.values.get(column))[:80]})
         return found
 
+    def reject_reason(self, row: Row, column: str = "reject_reason") -> int | None:
+        """A reject reason of the dictionary by its code or its name in any language; refused when unknown."""
+        if self._reject_reasons is None:
+            self._reject_reasons = {}
+            for reason in RejectReason.objects.values("id", "code", "name", "name_kk", "name_en"):
+                for key in {reason["code"], reason["name"], reason["name_kk"], reason["name_en"]} - {""}:
+                    self._reject_reasons.setdefault(r.norm(key), reason["id"])
+        raw = row.values.get(column)
+        found = self._reject_reasons.get(r.norm(raw))
+        if found is None:
+            row.refuse(column, _("Причина отказа «%(value)s» не найдена в справочнике.") % {"value": str(raw)[:80]})
+        return found
+
     def programmes(self, org_id: int) -> dict[str, dict]:
         if org_id not in self._programmes:
             found: dict[str, dict] = {}
@@ -283,9 +308,20 @@ class Context:
     def forget_groups(self) -> None:
         self._groups.clear()
         self._programmes.clear()
+        self._named_groups.clear()
 
     def group(self, row: Row, prefix: str = "") -> tuple[dict, dict, dict] | None:
         """(organization, programme, group) named by the row's organization/programme/group columns."""
+        v = row.values
+        names = (v.get(prefix + "organization"), v.get(prefix + "programme"), v.get(prefix + "group"))
+        found = self._named_groups.get(names)  # a large file names the same few groups again and again
+        if found is None:
+            found = self._group(row, prefix)
+            if found is not None:
+                self._named_groups[names] = found
+        return found
+
+    def _group(self, row: Row, prefix: str) -> tuple[dict, dict, dict] | None:
         org = self.organization(row, prefix + "organization")
         if org is None:
             return None
@@ -898,12 +934,55 @@ def allocate_ids(model: Any, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
+def _rows_any(model: Any, fields: tuple[str, ...], where: str, params: list) -> list[dict]:
+    """``fields`` of the model's rows matching ``where``, whose lists of keys are each ONE array parameter
+    (``column = ANY(%s)``): a batch's thousands of keys as ``IN (%s, %s, …)`` cost more in Django's and psycopg's
+    query building than the query itself."""
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}"
+    if connection.vendor != "postgresql":  # SQLite has no arrays: the lists become IN lists there
+        lists = iter(params)
+        parts = sql.split("= ANY(%s)")
+        sql, flat = parts[0], []
+        for part in parts[1:]:
+            values = next(lists)
+            sql += f"IN ({', '.join(['%s'] * len(values)) or 'NULL'})" + part
+            flat.extend(values)
+        params = flat
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _analyze_grown(models: Iterable[Any]) -> None:
+    """``ANALYZE`` a table the import writes once it has doubled since its statistics were taken (PostgreSQL).
+
+    The batches' natural-key lookups (children by identifier or name, guardians by phone) read what earlier
+    batches wrote. Planned with the statistics of a table a tenth of its size (or of an empty one), they scan the
+    whole table instead of its index, and every batch gets slower than the one before; fresh statistics after
+    each doubling (``relpages``: the size at the last ANALYZE) keep the index plans for a few ``ANALYZE`` runs.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r' "
+                       "AND pg_relation_size(oid) / current_setting('block_size')::int >= greatest(2 * relpages, 8)",
+                       [[model._meta.db_table for model in models]])
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def _category_kinds(text: str) -> list[str]:
     reader = _choice_reader(ChildCategory.Kind)
     return sorted({reader(part) for part in re.split(r"[;,]", text) if part.strip()})
 
 
 _ID_SEPARATORS = re.compile(r"[\s\-]")
+_NON_DIGITS = re.compile(r"\D")
+
+
+def _digits(text: str) -> str:
+    return text if text.isdigit() else _NON_DIGITS.sub("", text)
 
 
 class ChildRegistry(Registry):
@@ -948,12 +1027,14 @@ class ChildRegistry(Registry):
                 r.norm(row.values.get("programme")), r.norm(row.values.get("group")), row.values.get("start_date"))
 
     # validation ---------------------------------------------------------------------------------------------------
-    def _validate_child(self, ctx: Context, row: Row) -> dict:
+    def _validate_child(self, ctx: Context, row: Row, today: dt.date) -> dict:
         """The child's columns as a plain dict, checked like ``Child.clean`` (the people validators) without a model
         instance per row."""
         v = row.values
         kind = v.get("national_id_kind") or ""
-        national_id = re.sub(r"[\s\-]", "", str(v.get("national_id") or ""))
+        national_id = v.get("national_id") or ""
+        if type(national_id) is not str or not national_id.isdigit():
+            national_id = _ID_SEPARATORS.sub("", str(national_id))
         if national_id and not kind:
             kind = Child.IdKind.IIN if len(national_id) == 12 else Child.IdKind.SNILS
         municipality_id = ctx.municipality(row) if self.creates_children else None
@@ -974,7 +1055,7 @@ class ChildRegistry(Registry):
                 for message in error.messages:
                     row.refuse("national_id", message)
         if birth:
-            if birth > timezone.localdate():
+            if birth > today:
                 row.refuse("birth_date", _("Дата рождения не может быть в будущем."))
             elif birth < EARLIEST_BIRTH_DATE:
                 row.refuse("birth_date", _("Дата рождения слишком ранняя для ребёнка."))
@@ -1022,10 +1103,11 @@ class ChildRegistry(Registry):
     # the batch ----------------------------------------------------------------------------------------------------
     def process(self, ctx: Context, rows: list[Row]) -> list[str]:
         work: list[tuple[Row, dict, dict | None]] = []
+        today = timezone.localdate()
         for row in rows:
             if row.refused:
                 continue
-            child = self._validate_child(ctx, row)
+            child = self._validate_child(ctx, row, today)
             enrollment = self._validate_enrollment(ctx, row, child)
             if not row.refused:
                 work.append((row, child, enrollment))
@@ -1036,6 +1118,7 @@ class ChildRegistry(Registry):
             self._write_guardians(work, children, changed, now)
             self._write_categories(work, children, changed)
         self._write_enrollments(work, children, changed, now)
+        _analyze_grown((Child, Guardian))
         for row, _c, _e in work:
             if not row.refused and getattr(row, "obj_id", None) is None and row.child_key in children:
                 row.obj_id = children[row.child_key]["id"]
@@ -1052,9 +1135,11 @@ class ChildRegistry(Registry):
         match children registered *without* one, so a first import does not read every namesake."""
         found: dict[tuple, dict] = {}
         fields = ("id", *CHILD_FIELDS)
-        ids = [k[2] for k in keys if k[0] == "id"]
+        ids = [k for k in keys if k[0] == "id"]
         if ids:
-            for c in Child.objects.filter(national_id__in=ids).values(*fields):
+            # Kind and number, not empty: what the partial unique index ``child_unique_national_id`` answers.
+            where = "national_id <> '' AND national_id_kind = ANY(%s) AND national_id = ANY(%s)"
+            for c in _rows_any(Child, fields, where, [sorted({k[1] for k in ids}), sorted({k[2] for k in ids})]):
                 found[("id", c["national_id_kind"], c["national_id"])] = c
         for named, only_without_id in (([k for k in keys if k[0] == "name"], False), (list(fallback), True)):
             if not named:
@@ -1063,11 +1148,10 @@ class ChildRegistry(Registry):
             surnames = set()
             for k in named:
                 surnames |= {k[1], k[1].title(), k[1].upper(), k[1].capitalize()}
-            qs = Child.objects.filter(surname__in=surnames, birth_date__in=births, merged_into__isnull=True)
-            if only_without_id:
-                qs = qs.filter(national_id="")
+            where = "merged_into_id IS NULL AND surname = ANY(%s) AND birth_date = ANY(%s)"
             wanted = set(named)
-            for c in qs.values(*fields):
+            for c in _rows_any(Child, fields, where + (" AND national_id = ''" if only_without_id else ""),
+                               [sorted(surnames), sorted(births)]):
                 key = ("name", r.norm(c["surname"]), r.norm(c["name"]), r.norm(c["patronymic"]), c["birth_date"])
                 if key in wanted:
                     found.setdefault(key, c)
@@ -1078,12 +1162,14 @@ class ChildRegistry(Registry):
             return self.child_key(row.values, kind=child["national_id_kind"],
                                   national_id="" if by_name else child["national_id"])
 
-        keys = {key_of(row, child) for row, child, _e in work}
+        keyed = [(key_of(row, child), row, child, enrollment) for row, child, enrollment in work]
+        keys = {key for key, *_rest in keyed}
         existing = self._existing_children(keys)
-        fallback = {key_of(row, c, by_name=True) for row, c, _e in work
-                    if c["national_id"] and key_of(row, c) not in existing}
-        if fallback:
-            existing.update(self._existing_children(set(), fallback - keys))
+        # rows whose identifier is not registered: the child may have been registered without one, by name
+        name_keys = {row.number: key_of(row, child, by_name=True) for key, row, child, _e in keyed
+                     if key[0] == "id" and key not in existing}
+        if name_keys:
+            existing.update(self._existing_children(set(), set(name_keys.values()) - keys))
         writable: set[int] = set()
         if existing and self.creates_children:
             writable = set(scope_queryset(ctx.user, Child.objects.filter(pk__in=[c["id"] for c in existing.values()]),
@@ -1091,13 +1177,12 @@ class ChildRegistry(Registry):
         new: dict[tuple, dict] = {}
         to_update: dict[int, dict] = {}
         update_fields: set[str] = set()
-        for row, child, enrollment in work:
-            key = key_of(row, child)
+        for key, row, child, enrollment in keyed:
             found = existing.get(key)
             if found is None and key[0] == "id":  # registered earlier without an identifier: found by name
-                by_name = existing.get(key_of(row, child, by_name=True))
+                by_name = existing.get(name_keys[row.number])
                 if by_name is not None and not by_name["national_id"]:
-                    found, key = by_name, key_of(row, child, by_name=True)
+                    found, key = by_name, name_keys[row.number]
             row.child_key = key
             if found is None:
                 if key in new:
@@ -1145,19 +1230,18 @@ class ChildRegistry(Registry):
         if old_ids:
             for cid, s, n, p in GuardianLink.objects.filter(child_id__in=old_ids).values_list(
                     "child_id", "guardian__surname", "guardian__name", "guardian__phone"):
-                links.setdefault(cid, []).append((r.norm(s), r.norm(n), re.sub(r"\D", "", p)))
+                links.setdefault(cid, []).append((r.norm(s), r.norm(n), _digits(p)))
         phones = [row.values.get("guardian_phone") for row, _c in wanted if row.values.get("guardian_phone")]
         by_phone: dict[tuple, int] = {}
         if phones:
-            for gid, s, n, p in Guardian.objects.filter(phone__in=phones).values_list("id", "surname", "name",
-                                                                                     "phone"):
-                by_phone.setdefault((r.norm(s), r.norm(n), re.sub(r"\D", "", p)), gid)
+            for g in _rows_any(Guardian, ("id", "surname", "name", "phone"), "phone = ANY(%s)", [sorted(set(phones))]):
+                by_phone.setdefault((r.norm(g["surname"]), r.norm(g["name"]), _digits(g["phone"])), g["id"])
         new_guardians: dict[tuple, tuple] = {}
         new_links: list[tuple[tuple, int, str]] = []
         for row, child in wanted:
             v = row.values
             gkey = (r.norm(v["guardian_surname"]), r.norm(v.get("guardian_name")),
-                    re.sub(r"\D", "", v.get("guardian_phone") or ""))
+                    _digits(v.get("guardian_phone") or ""))
             if gkey in links.get(child["id"], []):
                 continue
             if gkey not in by_phone and gkey not in new_guardians:
@@ -1262,8 +1346,9 @@ class ChildRegistry(Registry):
             if getattr(row, "outcome", None) != CREATED:
                 row.outcome = CREATED if not self.creates_children else UPDATED
         if new:
-            # By group: the capacity trigger then updates one group row after another (and every import takes the
-            # group locks in the same order, so two concurrent imports cannot deadlock on them).
+            # One COPY: on PostgreSQL the capacity trigger runs once for it (per statement, migration enrollment
+            # 0007) and updates each group's counter once, in group order; SQLite's row triggers meet the rows
+            # group after group.
             new.sort(key=lambda rec: rec["group_id"])
             stamp = connection.ops.adapt_datetimefield_value(now) if connection.vendor != "postgresql" else now
             ids = allocate_ids(Enrollment, len(new))
@@ -1360,13 +1445,19 @@ def _find_child(row: Row, prefix: str = "") -> Child | None:
 
 
 class ApplicationRegistry(SimpleRegistry):
-    """Applications to groups (natural key: child, group, submitted at); imported ones carry the channel «импорт»."""
+    """Applications to groups (natural key: child, group, submitted at); imported ones carry the channel «импорт».
+
+    A new application gets its first status-history row («Загружена импортом», at the submission time, with the
+    imported status), a status changed by a later import one more (at the time of that import). Neither is mailed
+    to the family: the rows are written as already notified (an import is not news to a family).
+    """
 
     key = "applications"
     title = _l("Заявки")
     model = Application
     key_column = "group"
-    field_columns = {"status": "status", "submitted_at": "submitted_at", "comment": "comment"}
+    field_columns = {"status": "status", "submitted_at": "submitted_at", "comment": "comment",
+                     "reject_reason": "reject_reason"}
     columns = (
         *CHILD_KEY_COLUMNS,
         Col("organization", _l("Организация"), required=True),
@@ -1374,6 +1465,7 @@ class ApplicationRegistry(SimpleRegistry):
         Col("group", _l("Группа"), required=True),
         Col("submitted_at", _l("Дата подачи заявки"), kind="datetime", required=True),
         Col("status", _l("Статус заявки"), kind="choice", choices=ApplicationStatus),
+        Col("reject_reason", _l("Причина отказа")),
         Col("comment", _l("Комментарий")),
     )
 
@@ -1395,6 +1487,7 @@ class ApplicationRegistry(SimpleRegistry):
 
     def fill(self, ctx, row, obj):
         v = row.values
+        row.from_status = obj.status if obj.pk is not None else ""
         if obj.pk is None:
             obj.child_id, obj.group_id, obj.submitted_at = row.child_id, row.group_id, v["submitted_at"]
             obj.channel = Application.Channel.IMPORT
@@ -1403,22 +1496,43 @@ class ApplicationRegistry(SimpleRegistry):
             obj.submitted_by = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
         elif v.get("status") and v["status"] != obj.status:
             obj.status, obj.status_changed_at = v["status"], timezone.now()
+        if v.get("reject_reason"):
+            reason_id = ctx.reject_reason(row)
+            if obj.status != ApplicationStatus.REJECTED:
+                row.refuse("reject_reason", _("Причина отказа указывается только у отклонённой заявки."))
+            obj.reject_reason_id = reason_id
+        elif obj.status == ApplicationStatus.REJECTED and obj.reject_reason_id is None:
+            row.refuse("reject_reason", _("Укажите причину отказа."))
+        if obj.status != ApplicationStatus.REJECTED:
+            obj.reject_reason_id = None
         if v.get("comment"):
             obj.comment = v["comment"]
+
+    def after(self, ctx, row, obj):
+        if row.from_status != obj.status:
+            imported = not row.from_status
+            ApplicationStatusChange.objects.create(
+                application=obj, from_status=row.from_status, to_status=obj.status,
+                at=obj.submitted_at if imported else obj.status_changed_at,
+                actor=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+                note=_("Загружена импортом") if imported else _("Статус изменён импортом"),
+                notified_at=timezone.now())
+        return False
 
     def export_queryset(self, user):
         return scope_queryset(user, Application.objects.all()).order_by("pk")
 
     def export_rows(self, user, qs=None):
         qs = qs if qs is not None else self.export_queryset(user)
-        for a in qs.select_related("child", "group__programme__organization"):
+        for a in qs.select_related("child", "group__programme__organization", "reject_reason"):
             c, programme = a.child, a.group.programme
             org = programme.organization
             yield self.visible(user, [c.surname, c.name, c.patronymic, c.birth_date,
                                       choice_label(Child.IdKind, c.national_id_kind), c.national_id,
                                       org.tax_id or org.short_name, programme.code or programme.title, a.group.name,
                                       timezone.localtime(a.submitted_at).replace(tzinfo=None),
-                                      choice_label(ApplicationStatus, a.status), a.comment])
+                                      choice_label(ApplicationStatus, a.status),
+                                      a.reject_reason.localized_name() if a.reject_reason else "", a.comment])
 
 
 class EventRegistry(SimpleRegistry):

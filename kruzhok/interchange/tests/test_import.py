@@ -209,3 +209,21 @@ def test_round_trip_into_an_empty_database():
         job = run_import(user, xlsx_bytes(columns, exported), registry=key)
         assert job.result["refused"] == 0, (key, errors_read(job.pk))
     assert _export_all(user) == before
+
+
+def test_a_child_registered_without_identifier_gets_it_from_a_later_file(town):
+    rows = table(town, 3)
+    without = [list(r) for r in rows]
+    for r in without:
+        r[5] = r[6] = ""  # registered first without ИИН
+    first = run_import(town.municipal_admin, xlsx_file(CHILD_HEADER, without))
+    assert first.result["created"] == 3
+    assert set(Child.objects.filter(surname__in=[r[0] for r in rows]).values_list("national_id", flat=True)) == {""}
+
+    # the same children by name and birth date, now with their ИИН: found by name, updated, not registered twice
+    again = run_import(town.municipal_admin, xlsx_file(CHILD_HEADER, rows))
+    assert (again.result["created"], again.result["updated"], again.result["refused"]) == (0, 3, 0), \
+        errors_read(again.pk)
+    children = Child.objects.filter(surname__in=[r[0] for r in rows], birth_date__in=[r[3] for r in rows])
+    assert sorted(children.values_list("national_id", flat=True)) == sorted(r[6] for r in rows)
+    assert Enrollment.objects.filter(child__in=children).count() == 3

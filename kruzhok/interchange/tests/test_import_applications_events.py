@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kruzhok import factories as f
-from kruzhok.enrollment.models import Application, ApplicationStatus
+from kruzhok.enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, RejectReason
 from kruzhok.events.models import Event, EventParticipant, EventResult
 from kruzhok.interchange.importer import errors_read
 from kruzhok.interchange.registries import REGISTRIES
@@ -35,13 +35,16 @@ def headers(key):
 def test_applications_bad_rows_reported_and_reimport_changes_nothing(town):
     k = town.kids
     rows = [
-        [k[0].surname, "Иван", "", k[0].birth_date, "", "", "7701234511", "P-9", "Г-9", "01.09.2025 10:00", "", ""],
+        [k[0].surname, "Иван", "", k[0].birth_date, "", "", "7701234511", "P-9", "Г-9", "01.09.2025 10:00", "", "",
+         ""],
         [k[1].surname, "Иван", "", k[1].birth_date, "", "", "7701234511", "P-9", "Г-9", "02.09.2025 11:30",
-         "в очереди", "по телефону"],
-        ["Неизвестный", "Иван", "", dt.date(2015, 1, 1), "", "", "7701234511", "P-9", "Г-9", "02.09.2025", "", ""],
-        [k[2].surname, "Иван", "", k[2].birth_date, "", "", "7701234511", "P-9", "Г-404", "02.09.2025", "", ""],
-        [k[3].surname, "Иван", "", k[3].birth_date, "", "", "7701234511", "P-9", "Г-9", "вчера", "", ""],
-        [k[3].surname, "Иван", "", k[3].birth_date, "", "", "7701234511", "P-9", "Г-9", "03.09.2025", "сдана", ""],
+         "в очереди", "", "по телефону"],
+        ["Неизвестный", "Иван", "", dt.date(2015, 1, 1), "", "", "7701234511", "P-9", "Г-9", "02.09.2025", "", "",
+         ""],
+        [k[2].surname, "Иван", "", k[2].birth_date, "", "", "7701234511", "P-9", "Г-404", "02.09.2025", "", "", ""],
+        [k[3].surname, "Иван", "", k[3].birth_date, "", "", "7701234511", "P-9", "Г-9", "вчера", "", "", ""],
+        [k[3].surname, "Иван", "", k[3].birth_date, "", "", "7701234511", "P-9", "Г-9", "03.09.2025", "сдана", "",
+         ""],
     ]
     data = xlsx_file(headers("applications"), rows)
     job = run_import(town.municipal_admin, data, registry="applications")
@@ -58,10 +61,71 @@ def test_applications_bad_rows_reported_and_reimport_changes_nothing(town):
     assert [(a.child_id, a.status, a.channel) for a in apps] == [
         (k[0].pk, ApplicationStatus.SUBMITTED, Application.Channel.IMPORT),
         (k[1].pk, ApplicationStatus.WAITLISTED, Application.Channel.IMPORT)]
-    before = list(Application.objects.order_by("pk").values())
+    # Each imported application starts its history: «imported», at the submission time, with its status, and
+    # already marked as notified (an import mails no family).
+    history = [(c.application_id, c.from_status, c.to_status, c.at, c.actor_id, c.note, c.notified_at is not None)
+               for c in ApplicationStatusChange.objects.filter(application__in=apps).order_by("at")]
+    assert history == [(a.pk, "", a.status, a.submitted_at, town.municipal_admin.pk, "Загружена импортом", True)
+                       for a in apps]
+
+    def snapshot():
+        return (list(Application.objects.order_by("pk").values()),
+                list(ApplicationStatusChange.objects.order_by("pk").values()))
+
+    before = snapshot()
     again = run_import(town.municipal_admin, data, registry="applications")
     assert (again.result["created"], again.result["updated"], again.result["unchanged"]) == (0, 0, 2)
-    assert list(Application.objects.order_by("pk").values()) == before
+    assert snapshot() == before
+
+
+def test_applications_reject_reason_by_code_or_name_and_status_changes_in_history(town):
+    k = town.kids
+    reason = RejectReason.objects.create(code="no-docs", name="Не представлены документы",
+                                         name_en="No documents")
+    base = "7701234511", "P-9", "Г-9"
+
+    def row(kid, at, status, why=""):
+        return [kid.surname, "Иван", "", kid.birth_date, "", "", *base, at, status, why, ""]
+
+    rows = [
+        row(k[0], "01.09.2025 10:00", "отклонена", "no-docs"),
+        row(k[1], "01.09.2025 11:00", "rejected", "No documents"),
+        row(k[2], "01.09.2025 12:00", "отклонена", "нет мест в зале"),
+        row(k[3], "01.09.2025 13:00", "отклонена"),
+        row(k[3], "01.09.2025 14:00", "в очереди", "no-docs"),
+    ]
+    job = run_import(town.municipal_admin, xlsx_file(headers("applications"), rows), registry="applications")
+    assert (job.result["created"], job.result["refused"]) == (2, 3), errors_read(job.pk)
+    errors = {(e["row"], e["column"]): e["message"] for e in errors_read(job.pk)}
+    assert errors == {
+        (4, "Причина отказа"): "Причина отказа «нет мест в зале» не найдена в справочнике.",
+        (5, "Причина отказа"): "Укажите причину отказа.",
+        (6, "Причина отказа"): "Причина отказа указывается только у отклонённой заявки.",
+    }
+    rejected = Application.objects.filter(group=town.app_group).order_by("submitted_at")
+    assert [(a.child_id, a.status, a.reject_reason_id) for a in rejected] == [
+        (k[0].pk, ApplicationStatus.REJECTED, reason.pk), (k[1].pk, ApplicationStatus.REJECTED, reason.pk)]
+
+    # The export carries the reason.
+    registry = REGISTRIES["applications"]
+    exported = list(registry.export_rows(town.municipal_admin,
+                                         registry.export_queryset(town.municipal_admin).filter(group=town.app_group)))
+    assert [line[headers("applications").index("Причина отказа")] for line in exported] == [reason.name] * 2
+
+    # A status changed by a later import: the application updates and its history gets one more row.
+    waiting = run_import(town.municipal_admin, xlsx_file(headers("applications"), [row(k[2], "02.09.2025 09:00", "")]),
+                         registry="applications")
+    assert waiting.result["created"] == 1
+    app = Application.objects.get(child=k[2], group=town.app_group)
+    changed = run_import(town.municipal_admin,
+                         xlsx_file(headers("applications"), [row(k[2], "02.09.2025 09:00", "отклонена", "no-docs")]),
+                         registry="applications")
+    assert changed.result["updated"] == 1, errors_read(changed.pk)
+    app.refresh_from_db()
+    assert (app.status, app.reject_reason_id) == (ApplicationStatus.REJECTED, reason.pk)
+    assert [(c.from_status, c.to_status, c.note) for c in app.history.order_by("at", "pk")] == [
+        ("", ApplicationStatus.SUBMITTED, "Загружена импортом"),
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED, "Статус изменён импортом")]
 
 
 def test_events_with_results_bad_rows_reported_and_reimport_changes_nothing(town):
