@@ -53,7 +53,7 @@ run: demo
 		trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The background worker alone (production runs it as its own service, beside gunicorn), with the scheduler
+# The background worker alone (production runs it as its own service, beside the web server), with the scheduler
 # (manage.py run_schedule --loop: weekly, monthly and quarterly reports, aggregates refresh — each period once).
 worker: migrate
 	$(PY) manage.py recover_jobs
@@ -92,9 +92,9 @@ bench-scale: migrate
 bench-search: install
 	DATABASE_URL="$(PG_URL)" $(PY) bench/search.py $(if $(QUICK),--quick,)
 
-# The enrollment rush through the JSON API of gunicorn on PostgreSQL (QUICK=1: 400 and 2 000 applicants), with
+# The enrollment rush through the JSON API of granian (the production server) on PostgreSQL (QUICK=1: 400 and 2 000 applicants), with
 # pgbench -N on the same server; its own databases bench_rush and bench_rush_pgbench on the server of PG_URL,
-# dropped at the end (see bench/rush.py; RUSH_WORKERS, RUSH_WORKER_CLASS, RUSH_THREADS, RUSH_CONCURRENCY tune it).
+# dropped at the end (see bench/rush.py; RUSH_WORKERS, RUSH_THREADS, RUSH_CONCURRENCY tune it).
 .PHONY: bench-rush
 bench-rush: install
 	PG_URL="$(PG_URL)" $(PY) bench/rush.py $(if $(QUICK),--quick,)

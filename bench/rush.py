@@ -9,8 +9,9 @@ What it does, on the PostgreSQL server of ``PG_URL`` (its own databases ``bench_
 
 1. migrates ``bench_rush`` and writes the data in bulk (no API): one organization, the scenario groups, and per
    applicant a parent account with a guardian profile, a child of 7–14 and an API token (stored as its SHA-256);
-2. starts gunicorn (``config.wsgi``) on 127.0.0.1 at a free port — ``KRUZHOK_PROFILE=production`` (DEBUG off),
-   persistent database connections (``DB_CONN_MAX_AGE``), status e-mails left to the outbox worker
+2. starts granian (``config.wsgi``, the production server) on 127.0.0.1 at a free port —
+   ``KRUZHOK_PROFILE=production`` (DEBUG off), persistent database connections (``DB_CONN_MAX_AGE``), status
+   e-mails left to the outbox worker
    (``KRUZHOK_NOTIFY_INLINE=false``) — and warms every worker up;
 3. runs each scenario: every applicant sends ``POST /api/applications`` with its bearer token and a unique
    ``Idempotency-Key``, at most ``--concurrency`` requests in flight (``bench/rush_client.py``); then re-sends a
@@ -20,16 +21,16 @@ What it does, on the PostgreSQL server of ``PG_URL`` (its own databases ``bench_
    group or one application acknowledged for two keys (``duplicate_applications``), groups where a waitlisted
    application was received before an invited one (``queue_order_violations``) and seat counters that disagree
    with the rows (``counter_mismatches``);
-5. stops gunicorn (also on errors) and measures ``pgbench -N -c 8 -j 2 -T 10`` on the same server.
+5. stops the server (also on errors) and measures ``pgbench -N -c 8 -j 2 -T 10`` on the same server.
 
 stdout carries one JSON line; progress goes to stderr. ``applications_per_s`` counts committed applications
 (answers 201) per second of the scenario's wall time; the top-level figures are those of the worse scenario
 (``"aggregate": "worst_scenario"``), counts of faults are summed. Each scenario also says where the CPU went
-(``cpu_ms_per_request``: the gunicorn processes, the PostgreSQL backends serving them, this load generator — read
+(``cpu_ms_per_request``: the server processes, the PostgreSQL backends serving them, this load generator — read
 from /proc) and the machine's load average, since the load generator and the database share its cores.
 
-Server defaults: 3 gthread workers × 4 threads (measured better than 2–5 sync workers here: keep-alive spares a
-connection per request); ``--workers``, ``--worker-class``, ``--threads``, ``--concurrency`` or the
+Server defaults: granian with 2 workers × 8 threads (granian parses HTTP in Rust: about half the server CPU per
+request of gunicorn's gthread workers, measured here); ``--workers``, ``--threads``, ``--concurrency`` or the
 ``RUSH_*`` variables change them. ``RUSH_SETTINGS`` names another settings module for the server only, for
 experiments with database options (e.g. ``server_side_binding`` and ``prepare_threshold``).
 """
@@ -172,7 +173,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, *, workers: int, worker_class: str, threads: int, log_path: Path) -> None:
+    def __init__(self, database_url: str, *, workers: int, threads: int, log_path: Path) -> None:
         self.port = free_port()
         self.log_path = log_path
         self.env = {
@@ -182,28 +183,29 @@ class Server:
         }
         if os.environ.get("RUSH_SETTINGS"):  # an experiment: another settings module for the server only
             self.env["DJANGO_SETTINGS_MODULE"] = os.environ["RUSH_SETTINGS"]
-        self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"),
-                        "config.wsgi:application", "--bind",
-                        f"{HOST}:{self.port}", "--workers", str(workers), "--worker-class", worker_class,
-                        "--threads", str(threads), "--backlog", "2048", "--timeout", "60", "--keep-alive", "10",
-                        "--error-logfile", str(log_path), "--log-level", "warning"]
+        # granian: HTTP in Rust, the WSGI application in each worker's threads (the production server).
+        self.command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host", HOST,
+                        "--port", str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
+                        "--backlog", "2048", "--no-access-log", "--log-level", "warning",
+                        "config.wsgi:application"]
         self.process: subprocess.Popen | None = None
 
     def start(self, probe_path: str) -> None:
-        log(f"gunicorn: {' '.join(self.command[2:])}")
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        log(f"server: {' '.join(self.command)}")
+        with open(self.log_path, "ab") as errors:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+                                            stderr=errors, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(f"the server exited with {self.process.returncode}; see {self.log_path}")
             try:
                 with urllib.request.urlopen(f"http://{HOST}:{self.port}{probe_path}", timeout=5) as response:
                     if response.status == 200:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log_path}")
+        raise RuntimeError(f"the server did not answer within 60 s; see {self.log_path}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -251,7 +253,7 @@ def _backend_pids() -> list[int]:
 
 
 def cpu_snapshot(server: Server) -> dict[str, float]:
-    """CPU seconds so far of the gunicorn processes, the PostgreSQL backends serving them and this load generator
+    """CPU seconds so far of the server processes, the PostgreSQL backends serving them and this load generator
     (backends are read from /proc: the server runs on this machine)."""
     return {"server": sum(_cpu_s(p) for p in _group_pids(server.process.pid)) if server.process else 0.0,
             "database": sum(_cpu_s(p) for p in _backend_pids()),
@@ -395,10 +397,8 @@ def pgbench_tps(server_url: str, seconds: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller scenarios (400 and 2 000 applicants)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("RUSH_WORKERS", "3")))
-    parser.add_argument("--worker-class", default=os.environ.get("RUSH_WORKER_CLASS", "gthread"),
-                        choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("RUSH_THREADS", "4")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("RUSH_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("RUSH_THREADS", "8")))
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("RUSH_CONCURRENCY", "64")))
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per scenario at most")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
@@ -432,8 +432,8 @@ def main() -> int:
 
         var = ROOT / "var"
         var.mkdir(exist_ok=True)
-        server = Server(database_url, workers=args.workers, worker_class=args.worker_class, threads=args.threads,
-                        log_path=var / "bench-rush-gunicorn.log")
+        server = Server(database_url, workers=args.workers, threads=args.threads,
+                        log_path=var / "bench-rush-server.log")
         server.start(f"/api/groups/{data['warmup']['groups'][0]}")
         warm = apply_requests(data["warmup"]["applicants"], data["warmup"]["groups"], "warmup", seed=1)
         rush_client.run(HOST, server.port, warm, concurrency=args.concurrency)
@@ -479,7 +479,7 @@ def main() -> int:
         "queue_order_violations": sum(s["queue_order_violations"] for s in scenarios.values()),
         "pgbench_tps": round(tps, 1),
         "ratio_to_pgbench": round(worst["applications_per_s"] / tps, 3) if tps else None,
-        "server": {"gunicorn_workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
+        "server": {"server": "granian", "workers": args.workers, "threads": args.threads,
                    "concurrency": args.concurrency, "cpus": os.cpu_count()},
         "scenarios": {name: s | {"pgbench_tps": round(tps, 1),
                                  "ratio_to_pgbench": round(s["applications_per_s"] / tps, 3) if tps else None}

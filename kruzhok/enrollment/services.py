@@ -21,8 +21,9 @@ there the lock clauses fall away; on PostgreSQL three strengths are used:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -67,7 +68,7 @@ KEY_SHARE = "KEY SHARE"
 NO_KEY_UPDATE = "NO KEY UPDATE"
 
 _SEATS_SQL = (
-    f"SELECT g.capacity - g.enrolled_count - g.held_count, o.answer_deadline_days "
+    f"SELECT g.capacity - g.enrolled_count - g.held_count AS free, o.answer_deadline_days AS days "
     f"FROM {Group._meta.db_table} g "
     f"JOIN {Programme._meta.db_table} p ON p.id = g.programme_id "
     f"JOIN {Organization._meta.db_table} o ON o.id = p.organization_id "
@@ -213,67 +214,58 @@ def application_submit_direct(
     channel: str = Application.Channel.NAVIGATOR,
     touch_token_id: int | None = None,
 ) -> Application | None:
-    """``application_submit`` in its common case, in hand-written prepared statements (PostgreSQL only).
+    """``application_submit`` in its common case, as one prepared statement (PostgreSQL only).
 
     For the apply request of the JSON API (``kruzhok.enrollment.fastapply``), which every family of a town sends
     in the first minute enrollment opens. The caller has checked ``application_refusal`` and that the group
-    allocates seats first come, first served (not by lottery). The same locks and the same order as
-    ``_receive``: the seat read under ``FOR KEY SHARE`` when the caller's copy shows the group full, else (or
-    when a seat turned out free) under ``FOR NO KEY UPDATE``; the receive time read after the lock; then one
-    statement writes the application, its history row and (``touch_token_id``) the token's ``last_used_at``,
-    so the request commits once. The database's triggers and constraints still refuse a seat past capacity
-    and a second open application.
+    allocates seats first come, first served (not by lottery). One statement, in its own transaction, does what
+    ``_receive`` does in several: it locks the group's row — ``FOR KEY SHARE`` when the caller's copy shows the
+    group full, else ``FOR NO KEY UPDATE`` —, reads the free seats under the lock (the row's latest version),
+    takes the receive time after the lock (``clock_timestamp()``, so invitations go to the earliest), computes
+    the answer deadline in working days (``enrollment_add_working_days``, the twin of
+    ``kruzhok.core.calendar.add_working_days``) and writes the application, its status-history row and
+    (``touch_token_id``) the token's ``last_used_at``. The database's triggers and constraints still refuse a
+    seat past capacity and a second open application.
 
     Returns None, with nothing written, when the case needs ``application_submit``: seats are free while
-    children wait (they are promoted first), or the database refused the row (a replayed or reused
-    idempotency key, an open application of this child to this group) — ``application_submit`` answers
-    those as it always does. The family's e-mail goes as in ``application_submit``.
+    children wait (``enrollment_group_waiting``, a PL/pgSQL function so that it sees what was committed while
+    the statement waited for the lock), a seat turned out free under the shared lock, or the database refused
+    the row (a replayed or reused idempotency key, an open application of this child to this group) —
+    ``application_submit`` answers those as it always does. The family's e-mail goes as in
+    ``application_submit``.
     """
     sql = _direct_sql()
+    looks_full = group.capacity - group.enrolled_count - group.held_count <= 0
+    values = {"child_id": child.pk, "group_id": group.pk, "channel": str(channel), "submitted_by_id": actor_id,
+              "idempotency_key": idempotency_key, "actor_id": actor_id}
+    params: list[Any] = [group.pk, timezone.get_current_timezone_name()]
+    params += [values.get(name, default) for name, default in sql["application_params"]]
+    params += [values.get(name, default) for name, default in sql["change_params"]]
+    params.append(touch_token_id)
     pg = connection.connection
+    # In autocommit (a request) the statement is its own transaction; inside one (a test, a caller's atomic
+    # block) a savepoint keeps a refused row from aborting it.
+    block = pg.transaction() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with pg.transaction():
-            cursor = _PgCursor(pg)
-            status = None
-            if group.capacity - group.enrolled_count - group.held_count <= 0:
-                cursor.execute(sql["key_share"], (group.pk,), prepare=True)
-                free, deadline_days = cast(tuple[int, int], cursor.fetchone())
-                now = timezone.now()  # after the lock, as in _receive
-                if free <= 0:
-                    status = S.WAITLISTED
-            if status is None:
-                cursor.execute(sql["no_key_update"], (group.pk,), prepare=True)
-                free, deadline_days = cast(tuple[int, int], cursor.fetchone())
-                now = timezone.now()
-                status = S.INVITED if free > 0 else S.WAITLISTED
-            values = {"created_at": now, "updated_at": now, "child_id": child.pk, "group_id": group.pk,
-                      "channel": str(channel), "submitted_at": now, "status": status.value, "status_changed_at": now,
-                      "decided_at": now, "answer_due_at": add_working_days(now, deadline_days),
-                      "submitted_by_id": actor_id, "idempotency_key": idempotency_key,
-                      # the history row
-                      "to_status": status.value, "at": now, "actor_id": actor_id}
-            params = [values.get(name, default) for name, default in sql["application_columns"]]
-            if status == S.INVITED:
-                params.append(group.pk)  # the "nobody waits" guard
-            params += [values.get(name, default) for name, default in sql["change_columns"]]
-            params += [now, touch_token_id]
-            cursor.execute(sql["insert_invited" if status == S.INVITED else "insert"], params, prepare=True)
+        with block, _PgCursor(pg) as cursor:
+            cursor.execute(sql["key_share" if looks_full else "no_key_update"], params, prepare=True)
             row = cursor.fetchone()
-            if row is None:  # children wait while seats are free: application_submit promotes them first
-                raise _NotDirect
-    except (_NotDirect, _PgIntegrityError):
+    except _PgIntegrityError:
         return None
-    application_id, change_id = row
+    if row is None:
+        return None
+    application_id, change_id, *computed = row
     notify_on_commit(change_ids=[change_id])
+    status, received, due = computed
+    # As application_submit makes them: the receive time in UTC, the deadline on the local clock.
+    received, due = received.astimezone(dt.UTC), timezone.localtime(due)
+    values |= {"status": status, "answer_due_at": due, **dict.fromkeys(
+        ("created_at", "updated_at", "submitted_at", "status_changed_at", "decided_at"), received)}
     application = Application.from_db(  # (the columns are the concrete fields in order, the primary key first)
         connection.alias, ["id", *(name for name, _ in sql["application_columns"])],
         [application_id, *(values.get(name, default) for name, default in sql["application_columns"])])
     application.child, application.group = child, group
     return application
-
-
-class _NotDirect(Exception):
-    pass
 
 
 try:
@@ -287,7 +279,7 @@ _DIRECT: dict[str, Any] = {}
 
 
 def _direct_sql() -> dict[str, Any]:
-    """The statements of ``application_submit_direct``, built once from the models (columns, casts)."""
+    """The statement of ``application_submit_direct`` in its two lock modes, built once from the models."""
     if _DIRECT:
         return _DIRECT
     from kruzhok.accounts.models import ApiToken
@@ -296,46 +288,53 @@ def _direct_sql() -> dict[str, Any]:
     app_fields = [f for f in Application._meta.concrete_fields if not f.primary_key]
     change_fields = [f for f in ApplicationStatusChange._meta.concrete_fields
                      if not f.primary_key and f.name != "application"]
+    # Computed by the statement after the lock: the receive time, the status and the answer deadline.
+    app_computed = {"created_at": "d.now", "updated_at": "d.now", "submitted_at": "d.now", "status": "d.status",
+                    "status_changed_at": "d.now", "decided_at": "d.now", "answer_due_at": "d.due"}
+    change_computed = {"to_status": "a.status", "at": "a.submitted_at"}
+    given = {"child_id", "group_id", "channel", "submitted_by_id", "idempotency_key", "actor_id"}
 
-    given = {"created_at", "updated_at", "child_id", "group_id", "channel", "submitted_at", "status",
-             "status_changed_at", "decided_at", "answer_due_at", "submitted_by_id", "idempotency_key", "to_status",
-             "at", "actor_id"}
-
-    def columns(fields: list) -> list[tuple[str, Any]]:
+    def columns(fields: list, computed: dict[str, str]) -> list[tuple[str, Any]]:
         """(attname, the default for a column the service does not set); a field added to the models with a
         default that varies per row must be set by the service (the tests of the fast path catch it here)."""
         out = []
         for f in fields:
-            if f.attname not in given and f.has_default() and callable(f.default):
+            known = f.attname in given or f.attname in computed
+            if not known and f.has_default() and callable(f.default):
                 raise ImproperlyConfigured(f"application_submit_direct does not set {f.model.__name__}.{f.name}")
-            out.append((f.attname, None if f.attname in given else f.get_db_prep_save(f.get_default(), connection)))
+            out.append((f.attname, None if known else f.get_db_prep_save(f.get_default(), connection)))
         return out
 
-    def values(fields: list) -> str:
-        return ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+    def select(fields: list, computed: dict[str, str]) -> str:
+        return ", ".join(computed.get(f.attname) or f"%s::{f.cast_db_type(connection)}" for f in fields)
 
-    def insert(guard: str) -> str:
+    def statement(lock: str, guard: str) -> str:
         return (
-            f"WITH a AS (INSERT INTO {quote(Application._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in app_fields)}) SELECT {values(app_fields)}{guard} RETURNING id), "
+            f"WITH seat AS ({_SEATS_SQL.replace('SELECT ', 'SELECT g.id, ', 1)} FOR {lock} OF g), "
+            # Evaluated as the insert pulls the locked row: after the lock.
+            f"s AS (SELECT CASE WHEN seat.free > 0 THEN '{S.INVITED.value}' ELSE '{S.WAITLISTED.value}' END "
+            f"AS status, clock_timestamp() AS now, seat.days FROM seat WHERE {guard}), "
+            f"d AS (SELECT s.status, s.now, enrollment_add_working_days(s.now, s.days, %s::text) AS due FROM s), "
+            f"a AS (INSERT INTO {quote(Application._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in app_fields)}) SELECT {select(app_fields, app_computed)} FROM d "
+            f"RETURNING id, status, submitted_at, answer_due_at), "
             f"h AS (INSERT INTO {quote(ApplicationStatusChange._meta.db_table)} "
             f"({quote('application_id')}, {', '.join(quote(f.column) for f in change_fields)}) "
-            f"SELECT a.id, {values(change_fields)} FROM a RETURNING id), "
-            f"t AS (UPDATE {quote(ApiToken._meta.db_table)} SET last_used_at = %s::timestamptz "
-            f"WHERE id = %s::bigint AND EXISTS (SELECT 1 FROM a)) "
-            f"SELECT a.id, h.id FROM a, h"
+            f"SELECT a.id, {select(change_fields, change_computed)} FROM a RETURNING id), "
+            f"t AS (UPDATE {quote(ApiToken._meta.db_table)} k SET last_used_at = a.submitted_at FROM a "
+            f"WHERE k.id = %s::bigint) "
+            f"SELECT a.id, h.id, a.status, a.submitted_at, a.answer_due_at FROM a, h"
         )
 
-    # Not "seats free while children wait": a statement of its own sees everything committed before the lock.
-    waits = (f" WHERE NOT EXISTS (SELECT 1 FROM {quote(Application._meta.db_table)} w "
-             f"WHERE w.group_id = %s::bigint AND w.status = '{S.WAITLISTED.value}')")
+    application_columns = columns(app_fields, app_computed)
+    change_columns = columns(change_fields, change_computed)
     _DIRECT.update({
-        "key_share": f"{_SEATS_SQL} FOR {KEY_SHARE} OF g",
-        "no_key_update": f"{_SEATS_SQL} FOR {NO_KEY_UPDATE} OF g",
-        "application_columns": columns(app_fields),
-        "change_columns": columns(change_fields),
-        "insert": insert(""),
-        "insert_invited": insert(waits),
+        # Under the shared lock only a waitlisting is decided here; a seat found free needs the seat lock.
+        "key_share": statement(KEY_SHARE, "seat.free <= 0"),
+        "no_key_update": statement(NO_KEY_UPDATE, "(seat.free <= 0 OR NOT enrollment_group_waiting(seat.id))"),
+        "application_columns": application_columns,
+        "application_params": [c for c in application_columns if c[0] not in app_computed],
+        "change_params": [c for c in change_columns if c[0] not in change_computed],
     })
     return _DIRECT
 

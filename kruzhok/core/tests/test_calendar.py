@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kruzhok.core.calendar import add_working_days
 
@@ -51,3 +53,25 @@ def test_the_local_time_of_day_is_kept_across_a_clock_change():
 
 def test_a_naive_moment_stays_naive():
     assert add_working_days(dt.datetime(2025, 10, 3, 10, 0), 7) == dt.datetime(2025, 10, 14, 10, 0)  # noqa: DTZ001
+
+
+# The one-statement apply (``application_submit_direct``) computes the deadline in SQL: its twin must agree.
+ZONES = ["Asia/Yekaterinburg", "Asia/Almaty", "Europe/Moscow", "Europe/Berlin", "UTC"]
+
+
+@pytest.mark.django_db
+@given(moment=st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31),  # noqa: DTZ001
+                           timezones=st.just(dt.UTC)),
+       days=st.integers(min_value=-1, max_value=30), zone=st.sampled_from(ZONES))
+@settings(max_examples=300, deadline=None)
+def test_the_sql_twin_agrees_with_python(moment, days, zone):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL twin exists on PostgreSQL only")
+    with timezone.override(ZoneInfo(zone)):
+        expected = add_working_days(moment, days)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT enrollment_add_working_days(%s, %s, %s)", [moment, days, zone])
+        (got,) = cursor.fetchone()
+    assert got == expected
