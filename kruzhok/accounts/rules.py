@@ -147,7 +147,13 @@ def load() -> None:
     register(events.EventResult, Rule(org_path="participant__organization", writers=ADMINS,
                                       extra={T: _own_teacher("participant__mentor", "participant__teacher")}))
     register(events.Partnership, Rule(org_path="organization", writers=ADMINS))
+    register(events.EventDate, Rule(writers=ADMINS, extra={
+        R: lambda s: Q(event__municipality__region__in=s.region_ids),
+        M: lambda s: Q(event__municipality__in=s.municipality_ids),
+        ORG: lambda s: Q(event__organizer__in=s.organization_ids),
+        T: lambda s: Q(event__organizer__in=s.teaching_organization_ids)}))
     register(events.BestPractice, Rule(org_path="organization", writers=ADMINS))
+    register(events.BestPracticeFile, Rule(org_path="practice__organization", writers=ADMINS))
     # A parent's registration of their child for an open event: the organizer's and the family's.
     register(events.EventRegistration, Rule(org_path="event__organizer", writers=ADMINS,
                                             extra={P: _parent_of("child__")}, readers=ADMINS | {P}))

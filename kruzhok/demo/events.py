@@ -7,14 +7,29 @@ year (dates, participant counts, «более 1000» kept as a lower bound) and 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
+import zlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from openpyxl import Workbook
 
 from kruzhok.catalog.models import Teacher
 from kruzhok.demo.base import Ctx
 from kruzhok.demo.catalog import MunicipalityCatalog
 from kruzhok.demo.people import MunicipalityPeople
 from kruzhok.demo.spec import SCHOOL, SUP
-from kruzhok.events.models import BestPractice, Event, EventLevel, EventParticipant, EventResult, Partnership
+from kruzhok.events.models import (
+    BestPractice,
+    BestPracticeFile,
+    Event,
+    EventDate,
+    EventLevel,
+    EventParticipant,
+    EventResult,
+    Partnership,
+)
 from kruzhok.territory.models import Municipality
 
 K = Event.Kind
@@ -75,6 +90,12 @@ UPCOMING = (
     ("Городская военно-спортивная игра «Зарница»", K.COMPETITION, "military_patriotic", 110),
     ("Конкурс технического творчества «Шустрики»", K.CONTEST, "technical", 150),
 )
+# An open tournament held by a schedule: (title, direction, [(days from today, start, end, place)]).
+SCHEDULED = ("Открытый городской турнир по робототехнике «РобоЛига»", "technical", (
+    (21, dt.time(15), dt.time(17), "Детский технопарк, зал 1: отборочный этап"),
+    (35, dt.time(15), dt.time(17), "Детский технопарк, зал 1: полуфинал"),
+    (49, dt.time(11), dt.time(15), "ДК «Современник»: финал"),
+))
 PLACES = (EventResult.Result.PLACE_1, EventResult.Result.PLACE_2, EventResult.Result.PLACE_3)
 INDIVIDUAL_LIMIT = 60  # bigger events keep a count and the prize-winners only
 
@@ -176,6 +197,17 @@ def events_build(*, ctx: Ctx, municipality: Municipality, catalog: MunicipalityC
         events.append(Event(title=title, kind=kind, level=EventLevel.MUNICIPAL, direction=ctx.directions[direction],
                             start_date=start, end_date=start, municipality=municipality, organizer=orgs[default_org],
                             participants_count=count, registration_open=True, status=Event.Status.PLANNED))
+    sessions: list[EventDate] = []
+    if upcoming:
+        title, direction, dates = SCHEDULED
+        scheduled = Event(title=title, kind=K.COMPETITION, level=EventLevel.MUNICIPAL,
+                          direction=ctx.directions[direction], start_date=ctx.today + dt.timedelta(days=dates[0][0]),
+                          end_date=ctx.today + dt.timedelta(days=dates[-1][0]), municipality=municipality,
+                          organizer=orgs[default_org], schedule_note="отборочный этап, полуфинал и финал",
+                          registration_open=True, status=Event.Status.PLANNED)
+        events.append(scheduled)
+        sessions += [EventDate(event=scheduled, date=ctx.today + dt.timedelta(days=days), start_time=start,
+                               end_time=end, place=place) for days, start, end, place in dates]
     shift_programmes: list[tuple[Event, object]] = []
     if contests is CONTESTS:  # the main municipality: the seed report's whole year
         _previous_year(ctx, events, municipality=municipality, orgs=orgs, default_org=default_org)
@@ -188,6 +220,7 @@ def events_build(*, ctx: Ctx, municipality: Municipality, catalog: MunicipalityC
         [Event.co_organizers.through(event=e, organization=o) for e, o in co_organizers])
     Event.programmes.through.objects.bulk_create(
         [Event.programmes.through(event=e, programme=p) for e, p in shift_programmes])
+    EventDate.objects.bulk_create(sessions)
     EventParticipant.objects.bulk_create(participants)
     EventResult.objects.bulk_create(results)
     return events
@@ -342,6 +375,30 @@ def partnerships_build(*, ctx: Ctx, catalog: MunicipalityCatalog, settlement_nam
     BestPractice.objects.bulk_create(rows)
     BestPractice.adopted_by.through.objects.bulk_create(
         [BestPractice.adopted_by.through(bestpractice=p, organization=o) for p, o in adopted])
+    BestPracticeFile.objects.bulk_create(_practice_files(rows[0], key=settlement_name))
+
+
+def _practice_files(practice: BestPractice, *, key: str) -> list[BestPracticeFile]:
+    """Two materials of a practice: its description (text) and an adoption plan (a table). Their names do not
+    depend on row ids, so a rebuilt demo finds them in the storage again instead of adding copies."""
+    folder = f"practices/demo/{zlib.crc32(key.encode()):08x}"
+    text = f"{practice.title}\n\n{practice.description}\n".encode()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "План"
+    sheet.append(["Этап", "Срок", "Ответственный"])
+    for row in (("Знакомство с практикой", "сентябрь", "методист"), ("Пробные занятия", "октябрь–ноябрь", "педагог"),
+                ("Итоговое мероприятие", "декабрь", "руководитель")):
+        sheet.append(list(row))
+    table = io.BytesIO()
+    book.save(table)
+    rows = []
+    for name, title, content in ((f"{folder}/opisanie.txt", "Описание практики", text),
+                                 (f"{folder}/plan-vnedreniya.xlsx", "План внедрения", table.getvalue())):
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(content))
+        rows.append(BestPracticeFile(practice=practice, file=name, title=title, size=default_storage.size(name)))
+    return rows
 
 
 def teacher_for_demo(catalog: MunicipalityCatalog, org_key: str) -> Teacher:

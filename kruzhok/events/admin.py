@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts.admin_scoping import InScope, ScopedAdmin, ScopedTabularInline
+from kruzhok.events.forms import BestPracticeForm
 from kruzhok.events.models import (
     BestPractice,
+    BestPracticeFile,
     Event,
+    EventDate,
     EventParticipant,
     EventRegistration,
     EventResult,
     Partnership,
 )
-from kruzhok.events.services import event_is_deletable
+from kruzhok.events.services import (
+    event_envelope_sync,
+    event_is_deletable,
+    practice_file_delete,
+    practice_files_add,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
 PARTICIPANT_RELATED = ("child", "teacher", "organization", "mentor")
@@ -31,6 +42,11 @@ class EventParticipantInline(ScopedTabularInline):
         return super().get_queryset(request).select_related(*PARTICIPANT_RELATED)
 
 
+class EventDateInline(ScopedTabularInline):
+    model = EventDate
+    fields = ("date", "start_time", "end_time", "place")
+
+
 @admin.register(Event)
 class EventAdmin(ScopedAdmin):
     list_display = ("title", "kind", "level", "start_date", "end_date", "municipality", "organizer", "audience",
@@ -44,7 +60,7 @@ class EventAdmin(ScopedAdmin):
     directory_fields = ("co_organizers", "programmes")
     date_hierarchy = "start_date"
     readonly_fields = TIMESTAMPS
-    inlines = (EventParticipantInline,)
+    inlines = (EventDateInline, EventParticipantInline)
     fieldsets = (
         (None, {"fields": ("title", "kind", "level", "direction", "status", "description")}),
         (_("Когда и где"), {"fields": ("start_date", "end_date", "schedule_note", "municipality", "place",
@@ -59,6 +75,10 @@ class EventAdmin(ScopedAdmin):
     def participants(self, obj: Event) -> str:
         return obj.participants_display
 
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        event_envelope_sync(actor=request.user, event=form.instance)  # start and end follow the schedule
+
     def has_delete_permission(self, request, obj=None) -> bool:
         """An event with participants, results or registrations is cancelled, never deleted."""
         if obj is not None and not event_is_deletable(obj):
@@ -69,6 +89,26 @@ class EventAdmin(ScopedAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # the bulk delete would bypass the guard
         return actions
+
+
+@admin.register(EventDate)
+class EventDateAdmin(ScopedAdmin):
+    """The dates of events held by a schedule (usually edited inside their event)."""
+
+    list_display = ("event", "date", "start_time", "end_time", "place")
+    list_filter = (("event__organizer", InScope),)
+    search_fields = ("event__title", "place")
+    list_select_related = ("event",)
+    autocomplete_fields = ("event",)
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj: EventDate, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        event_envelope_sync(actor=request.user, event=obj.event)
+
+    def delete_model(self, request, obj: EventDate) -> None:
+        super().delete_model(request, obj)
+        event_envelope_sync(actor=request.user, event=obj.event)
 
 
 class EventResultInline(ScopedTabularInline):
@@ -118,8 +158,38 @@ class PartnershipAdmin(ScopedAdmin):
     readonly_fields = TIMESTAMPS
 
 
+def _download(obj: BestPracticeFile) -> str:
+    """A link through the site's download (media files are not served directly: the practice's visibility
+    decides who gets the file)."""
+    if not obj.pk:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse("events:practice_file", args=[obj.practice_id, obj.pk]),
+                       obj.filename)
+
+
+class BestPracticeFileInline(ScopedTabularInline):
+    """The practice's files: titles edited, files deleted here; new ones come through «Добавить файлы»."""
+
+    model = BestPracticeFile
+    fields = ("download", "title", "size_display", "uploaded_at")
+    readonly_fields = ("download", "size_display", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("файл"))
+    def download(self, obj: BestPracticeFile) -> str:
+        return _download(obj)
+
+    @admin.display(description=_("размер"))
+    def size_display(self, obj: BestPracticeFile) -> str:
+        return filesizeformat(obj.size) if obj.pk else "—"
+
+
 @admin.register(BestPractice)
 class BestPracticeAdmin(ScopedAdmin):
+    form = BestPracticeForm
+    inlines = (BestPracticeFileInline,)
     list_display = ("title", "organization", "direction", "status", "adopted")
     list_filter = ("status", ("direction", InScope), ("organization__municipality", InScope))
     search_fields = ("title", "description", "organization__short_name")
@@ -132,9 +202,48 @@ class BestPracticeAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(adopted_count=Count("adopted_by", distinct=True))
 
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is not BestPracticeFile:
+            return super().save_formset(request, form, formset, change)
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:  # the stored file goes with its row
+            practice_file_delete(actor=request.user, practice_file=row)
+        for row in rows:
+            row.save()
+        return None
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        uploads = form.cleaned_data.get("new_files") or []
+        if uploads:
+            practice_files_add(actor=request.user, practice=form.instance, files=uploads)
+
     @admin.display(description=_("внедрили, организаций"), ordering="adopted_count")
     def adopted(self, obj: BestPractice) -> int:
         return obj.adopted_count
+
+
+@admin.register(BestPracticeFile)
+class BestPracticeFileAdmin(ScopedAdmin):
+    """The files of the practices (usually added on their practice's page, several at once)."""
+
+    list_display = ("__str__", "practice", "download", "size_display", "uploaded_at")
+    list_filter = (("practice__organization", InScope),)
+    search_fields = ("title", "file", "practice__title")
+    list_select_related = ("practice",)
+    autocomplete_fields = ("practice",)
+    readonly_fields = ("download", "size_display", "uploaded_at")
+
+    @admin.display(description=_("Скачать"))
+    def download(self, obj: BestPracticeFile) -> str:
+        return _download(obj)
+
+    def delete_model(self, request, obj: BestPracticeFile) -> None:
+        practice_file_delete(actor=request.user, practice_file=obj)
+
+    @admin.display(description=_("размер"), ordering="size")
+    def size_display(self, obj: BestPracticeFile) -> str:
+        return filesizeformat(obj.size) if obj.pk else "—"
 
 
 @admin.register(EventRegistration)

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.catalog.models import Direction, Organization, Teacher
-from kruzhok.events.models import Event, EventLevel, EventResult
+from kruzhok.events.files import practice_file_problem
+from kruzhok.events.models import PRACTICE_FILE_EXTENSIONS, BestPractice, Event, EventLevel, EventResult
+from kruzhok.events.schedule import Session, sessions_parse, sessions_text
 from kruzhok.people.models import Child
 
 EMPTY = [("", _("все"))]
@@ -54,9 +56,23 @@ class EventForm(forms.ModelForm):
                    "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "description": forms.Textarea(attrs={"rows": 4})}
 
+    dates = forms.CharField(
+        label=_("Даты по графику"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Для мероприятия из нескольких дат: по одной дате в строке, можно со временем и местом — "
+                    "«02.02.2024», «07.02.2024 15:00–17:00 ЦДТ, актовый зал». Даты начала и окончания тогда "
+                    "берутся из графика. Для мероприятия в один день или на период оставьте пустым."))
+    field_order = ["title", "kind", "level", "direction", "start_date", "end_date", "dates", "schedule_note"]
+
     def __init__(self, *args: Any, organizations: QuerySet[Organization], programmes: QuerySet,
                  partnerships: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["start_date"].required = False
+        self.fields["start_date"].help_text = _("Для мероприятия по графику можно не заполнять.")
+        self.fields["schedule_note"].label = _("Комментарий к графику")
+        if self.instance.pk and not self.is_bound:
+            self.initial["dates"] = sessions_text(
+                Session(date=d.date, start_time=d.start_time, end_time=d.end_time, place=d.place)
+                for d in self.instance.dates.all())
         self.fields["organizer"].queryset = organizations
         self.fields["organizer"].required = True
         if organizations.count() == 1:
@@ -65,6 +81,18 @@ class EventForm(forms.ModelForm):
         self.fields["co_organizers"].required = False
         self.fields["programmes"].queryset = programmes
         self.fields["partnership"].queryset = partnerships
+
+    def clean_dates(self) -> list[Session]:
+        return sessions_parse(self.cleaned_data.get("dates") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        sessions = data.get("dates") or []
+        if sessions:
+            data["start_date"], data["end_date"] = sessions[0].date, max(s.date for s in sessions)
+        elif not data.get("start_date") and "start_date" not in self.errors and "dates" not in self.errors:
+            self.add_error("start_date", _("Укажите дату начала или даты по графику."))
+        return data
 
 
 class ParticipantResultForm(forms.Form):
@@ -99,3 +127,38 @@ class ResultForm(forms.Form):
     result = forms.ChoiceField(label=_("Результат"), choices=EventResult.Result.choices,
                                widget=forms.Select(attrs={"aria-label": _("Результат")}))
     nomination = forms.CharField(label=_("Номинация"), max_length=300, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PracticeFilesField(forms.FileField):
+    """Several files at once, each checked for its type and size; the errors name every bad file."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        accept = ",".join(f".{extension}" for extension in PRACTICE_FILE_EXTENSIONS)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        cleaned = [super(PracticeFilesField, self).clean(upload, initial) for upload in uploads]
+        problems = [problem for problem in map(practice_file_problem, cleaned) if problem]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
+
+
+class BestPracticeForm(forms.ModelForm):
+    """The practice with an upload of several files at once (the admin's practice page)."""
+
+    new_files = PracticeFilesField(
+        label=_("Добавить файлы"),
+        help_text=_("Можно выбрать несколько файлов сразу: документы, презентации, таблицы, изображения, архивы "
+                    "ZIP; каждый не больше 20 МБ."))
+
+    class Meta:
+        model = BestPractice
+        fields = "__all__"

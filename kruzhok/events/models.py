@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.catalog.models import Direction, Organization, Programme, Teacher
@@ -104,6 +108,34 @@ class Event(TimeStampedModel):
         from kruzhok.events.counts import participants_display
 
         return participants_display(self.participants_count, self.participants_count_is_lower_bound)
+
+
+class EventDate(models.Model):
+    """One dated session of an event held by a schedule («02.02 и 07.02», three stages of a contest).
+
+    An event with dates keeps ``start_date``/``end_date`` as their envelope (the first and the last date), so
+    summaries and counts read events as before; ``services.event_dates_set`` keeps the two in step.
+    """
+
+    event = models.ForeignKey(Event, verbose_name=_("мероприятие"), on_delete=models.CASCADE, related_name="dates")
+    date = models.DateField(_("дата"))
+    start_time = models.TimeField(_("начало"), null=True, blank=True)
+    end_time = models.TimeField(_("окончание"), null=True, blank=True)
+    place = models.CharField(_("место или примечание"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("дата мероприятия")
+        verbose_name_plural = _("даты мероприятия")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(start_time__isnull=False, end_time__gt=F("start_time")),
+                name="event_date_times_ordered",
+                violation_error_message=_("Время окончания занятия должно быть позже его начала.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.date:%d.%m.%Y}"
 
 
 class EventParticipant(models.Model):
@@ -208,7 +240,6 @@ class BestPractice(TimeStampedModel):
     direction = models.ForeignKey(Direction, verbose_name=_("направленность"), null=True, blank=True,
                                   on_delete=models.PROTECT)
     description = models.TextField(_("описание"))
-    file = models.FileField(_("файл"), upload_to="practices/", blank=True)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.IDENTIFIED)
     adopted_by = models.ManyToManyField(Organization, verbose_name=_("внедрили"), blank=True,
                                         related_name="adopted_practices")
@@ -220,6 +251,69 @@ class BestPractice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("events:practice", args=[self.pk])
+
+
+# Materials of a practice: documents, presentations, tables, pictures and archives of them.
+PRACTICE_FILE_EXTENSIONS = ("pdf", "doc", "docx", "odt", "rtf", "txt", "ppt", "pptx", "odp", "xls", "xlsx", "ods",
+                            "jpg", "jpeg", "png", "zip")
+PRACTICE_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def practice_file_path(instance: BestPracticeFile, filename: str) -> str:
+    return f"practices/{instance.practice_id or 'new'}/{PurePath(filename).name}"
+
+
+def validate_practice_file(upload: models.fields.files.FieldFile) -> None:
+    """A practice's file: one of the document types above, at most 20 MB, its contents matching its type."""
+    from kruzhok.events.files import practice_file_problem
+
+    problem = practice_file_problem(upload)
+    if problem:
+        raise ValidationError(problem, code="practice_file")
+
+
+class BestPracticeFile(models.Model):
+    practice = models.ForeignKey(BestPractice, verbose_name=_("практика"), on_delete=models.CASCADE,
+                                 related_name="files")
+    file = models.FileField(_("файл"), upload_to=practice_file_path, max_length=300,
+                            validators=[validate_practice_file])
+    title = models.CharField(_("название"), max_length=300, blank=True,
+                             help_text=_("Если не указано, показывается имя файла."))
+    size = models.PositiveBigIntegerField(_("размер, байт"), default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("загружен"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("файл практики")
+        verbose_name_plural = _("файлы практики")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def filename(self) -> str:
+        return PurePath(self.file.name).name
+
+    @property
+    def extension(self) -> str:
+        return PurePath(self.file.name).suffix.lstrip(".").upper()
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.filename
+
+    def save(self, *args, **kwargs) -> None:
+        if self.file and not self.size:
+            try:
+                self.size = self.file.size
+            except OSError:  # a row migrated from a file that is no longer on disk
+                self.size = 0
+        super().save(*args, **kwargs)
 
 
 class EventRegistration(TimeStampedModel):

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,9 @@ from kruzhok.catalog.models import Course, Direction, Employment, Organization, 
 from kruzhok.events.counts import Participants, participants_display
 from kruzhok.events.models import (
     BestPractice,
+    BestPracticeFile,
     Event,
+    EventDate,
     EventLevel,
     EventParticipant,
     EventRegistration,
@@ -194,11 +196,24 @@ def _prize_participations(**area: Any) -> QuerySet[EventParticipant]:
     return qs.filter(pk__in=EventResult.objects.filter(result__in=PRIZE_RESULTS).values("participant"))
 
 
+SESSIONS_LISTED = 5  # a schedule of more dates is printed as its first–last date and the number of dates
+
+
 def event_dates(event: Event) -> str:
-    """«22.01.2024», «10.01.2024–19.01.2024», with the schedule note first: «по графику, 10.01.2024–19.01.2024»."""
+    """«22.01.2024», «10.01.2024–19.01.2024», with the schedule note first: «по графику, 10.01.2024–19.01.2024».
+
+    An event held by a schedule lists its dates «02.02.2024, 07.02.2024» (many of them: «09.01.2024–16.04.2024,
+    дат: 12»); callers over many events prefetch ``dates``."""
+    days = sorted({d.date for d in event.dates.all()}) if event.pk else []
     start = event.start_date.strftime("%d.%m.%Y")
-    dates = start if not event.end_date or event.end_date == event.start_date else \
-        f"{start}–{event.end_date.strftime('%d.%m.%Y')}"
+    if 1 < len(days) <= SESSIONS_LISTED:
+        dates = ", ".join(day.strftime("%d.%m.%Y") for day in days)
+    elif not event.end_date or event.end_date == event.start_date:
+        dates = start
+    else:
+        dates = f"{start}–{event.end_date.strftime('%d.%m.%Y')}"
+        if len(days) > SESSIONS_LISTED:
+            dates += ", " + _("дат: %(n)s") % {"n": len(days)}
     return f"{event.schedule_note}, {dates}" if event.schedule_note else dates
 
 
@@ -229,7 +244,7 @@ def event_table(*, start: dt.date, end: dt.date, audience: str | None = None, ki
         qs = qs.filter(audience=audience)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
-    qs = _with_records(qs).select_related("direction").order_by("start_date", "title")
+    qs = _with_records(qs).select_related("direction").prefetch_related("dates").order_by("start_date", "title")
     return [EventRow(event=e, title=e.title, dates=event_dates(e), participants=event_participants(e),
                      kind_label=e.get_kind_display(), level_label=e.get_level_display(),
                      direction_label=str(e.direction) if e.direction else "") for e in qs]
@@ -303,7 +318,8 @@ def shift_rows(*, start: dt.date, end: dt.date, organization: Organization | Non
                municipality: Municipality | None = None, region: Region | None = None) -> list[ShiftRow]:
     """Summer profile shifts: events of kind «профильная смена» with their programmes and participants."""
     qs = _with_records(held_events(start=start, end=end, organization=organization, municipality=municipality,
-                                   region=region).filter(kind=Event.Kind.SHIFT)).prefetch_related("programmes")
+                                   region=region).filter(kind=Event.Kind.SHIFT)).prefetch_related("programmes",
+                                                                                                   "dates")
     return [ShiftRow(event=e, dates=event_dates(e), programmes=[p.title for p in e.programmes.all()],
                      participants=event_participants(e)) for e in qs.order_by("start_date", "title")]
 
@@ -525,7 +541,8 @@ def events_public(*, when: str = "upcoming", level: str = "", direction: int | N
                   today: dt.date | None = None) -> QuerySet[Event]:
     """Public events: ``when`` "upcoming" (not yet over, soonest first), "past" (newest first) or "all"."""
     today = today or timezone.localdate()
-    qs = Event.objects.filter(is_public=True).select_related("direction", "organizer", "municipality")
+    qs = (Event.objects.filter(is_public=True).select_related("direction", "organizer", "municipality")
+          .prefetch_related("dates"))
     if when == "all":
         qs = qs.order_by("start_date", "title")
     elif when == "past":
@@ -540,16 +557,31 @@ def events_public(*, when: str = "upcoming", level: str = "", direction: int | N
         qs = qs.filter(direction_id=direction)
     if audience:
         qs = qs.filter(audience=audience)
-    if date_from:
-        qs = qs.filter(Q(end_date__gte=date_from) | Q(end_date__isnull=True, start_date__gte=date_from))
-    if date_to:
-        qs = qs.filter(start_date__lte=date_to)
+    if date_from or date_to:
+        qs = qs.filter(_on_dates(date_from, date_to))
     return qs
+
+
+def _on_dates(date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    """Events held within the days: an event by a schedule when one of its dates falls in them, any other when
+    its start..end overlaps them."""
+    span = Q()
+    if date_from:
+        span &= Q(end_date__gte=date_from) | Q(end_date__isnull=True, start_date__gte=date_from)
+    if date_to:
+        span &= Q(start_date__lte=date_to)
+    sessions = EventDate.objects.filter(event=OuterRef("pk"))
+    within = sessions
+    if date_from:
+        within = within.filter(date__gte=date_from)
+    if date_to:
+        within = within.filter(date__lte=date_to)
+    return (Q(~Exists(sessions)) & span) | Q(Exists(within))
 
 
 def event_public(*, pk: int) -> Event:
     return (Event.objects.filter(is_public=True).select_related("direction", "organizer", "municipality")
-            .prefetch_related("co_organizers", "programmes").get(pk=pk))
+            .prefetch_related("co_organizers", "programmes", "dates").get(pk=pk))
 
 
 def event_public_results(*, event: Event, now: dt.datetime | None = None) -> PublicResults:
@@ -589,7 +621,14 @@ def events_for_admin(*, user: Any) -> QuerySet[Event]:
 
 
 def event_for_admin(*, user: Any, pk: int) -> Event:
-    return scope_queryset(user, Event.objects.all(), write=True).select_related("direction", "organizer").get(pk=pk)
+    return (scope_queryset(user, Event.objects.all(), write=True).select_related("direction", "organizer")
+            .prefetch_related("dates").get(pk=pk))
+
+
+def next_session(event: Event, *, today: dt.date | None = None) -> EventDate | None:
+    """The event's first date from today on (``None``: not held by a schedule, or all its dates are past)."""
+    today = today or timezone.localdate()
+    return next((d for d in event.dates.all() if d.date >= today), None)
 
 
 def event_participants_for_admin(*, user: Any, event: Event) -> list[EventParticipant]:
@@ -632,4 +671,28 @@ def practices_public() -> QuerySet[BestPractice]:
 
 
 def practice_public(*, pk: int) -> BestPractice:
-    return practices_public().prefetch_related("adopted_by").get(pk=pk)
+    return practices_public().prefetch_related("adopted_by", "files").get(pk=pk)
+
+
+def practices_visible(*, user: Any) -> QuerySet[BestPractice]:
+    """The practices a user sees: the public bank, and for the admins also their own not yet in it."""
+    public = practices_public()
+    if not getattr(user, "is_authenticated", False):
+        return public
+    own = scope_queryset(user, BestPractice.objects.all()).values("pk")
+    return (BestPractice.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=own))
+            .select_related("organization__municipality", "direction")
+            .annotate(adopted_count=Count("adopted_by", distinct=True)).order_by("title"))
+
+
+def practice_visible(*, user: Any, pk: int) -> BestPractice:
+    """A practice the user sees, with its adopters and files (raises BestPractice.DoesNotExist)."""
+    return practices_visible(user=user).prefetch_related("adopted_by", "files").get(pk=pk)
+
+
+def practice_file_visible(*, user: Any, practice_id: int, file_id: int) -> BestPracticeFile:
+    """A file of a practice the user sees: the files of the public bank, and those the scoping rules give the
+    user (their organization's practices not yet in the bank). Raises BestPracticeFile.DoesNotExist."""
+    files = BestPracticeFile.objects.filter(pk=file_id, practice_id=practice_id)
+    public = files.filter(practice__in=practices_public().values("pk"))
+    return (public if public.exists() else scope_queryset(user, files)).get()

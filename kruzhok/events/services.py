@@ -9,7 +9,7 @@ rows (``on_delete=PROTECT`` from participants, results and registrations).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,7 +22,16 @@ from kruzhok.catalog.models import Organization, Teacher
 from kruzhok.core.db import integrity_as_domain_error
 from kruzhok.core.errors import DomainError
 from kruzhok.core.services import audit_record
-from kruzhok.events.models import BestPractice, Event, EventParticipant, EventRegistration, EventResult
+from kruzhok.events.models import (
+    BestPractice,
+    BestPracticeFile,
+    Event,
+    EventDate,
+    EventParticipant,
+    EventRegistration,
+    EventResult,
+)
+from kruzhok.events.schedule import Session
 from kruzhok.people.models import Child, Consent, GuardianLink
 
 # The text a parent agrees to when asking for their child's name to be shown in public results.
@@ -67,29 +76,86 @@ def _set_m2m(event: Event, m2m: dict[str, Any]) -> None:
         getattr(event, name).set(values)
 
 
-def event_create(*, actor: Any, **fields: Any) -> Event:
-    """Create an event the actor administers (its organizer is theirs, or its municipality for territory admins)."""
+def _envelope(event: Event, sessions: Sequence[Session]) -> None:
+    """An event held by a schedule spans its first to its last date."""
+    if sessions:
+        event.start_date = min(s.date for s in sessions)
+        event.end_date = max(s.date for s in sessions)
+
+
+def _store_sessions(event: Event, sessions: Sequence[Session]) -> None:
+    event.dates.all().delete()
+    rows = [EventDate(event=event, date=s.date, start_time=s.start_time, end_time=s.end_time, place=s.place)
+            for s in sessions]
+    for row in rows:
+        row.full_clean(exclude=["event"])
+    EventDate.objects.bulk_create(rows)
+
+
+def event_create(*, actor: Any, dates: Sequence[Session] | None = None, **fields: Any) -> Event:
+    """Create an event the actor administers (its organizer is theirs, or its municipality for territory admins).
+
+    ``dates``: the sessions of an event held by a schedule; its start and end become the first and last of them.
+    """
     with transaction.atomic(), integrity_as_domain_error():
         event = Event()
         m2m = _set_fields(event, fields)
+        _envelope(event, dates or ())
         event.full_clean()
         event.save()
         _set_m2m(event, m2m)
+        if dates:
+            _store_sessions(event, dates)
         _require_change(actor, event)  # the transaction rolls back on refusal
-        audit_record(actor=actor, action="event.create", obj=event, title=event.title)
+        audit_record(actor=actor, action="event.create", obj=event, title=event.title, dates=len(dates or ()))
     return event
 
 
-def event_update(*, actor: Any, event: Event, **fields: Any) -> Event:
-    """Change an event; it has to stay within what the actor administers."""
+def event_update(*, actor: Any, event: Event, dates: Sequence[Session] | None = None, **fields: Any) -> Event:
+    """Change an event; it has to stay within what the actor administers.
+
+    ``dates`` replaces the event's sessions (``[]`` removes them: the event is held on its start..end again);
+    ``None`` leaves them as they are, and a start or end given alongside them is then set by them.
+    """
     with transaction.atomic(), integrity_as_domain_error():
         _require_change(actor, event)
         m2m = _set_fields(event, fields)
+        sessions = event_sessions(event) if dates is None else list(dates)
+        _envelope(event, sessions)
         event.full_clean()
         event.save()
         _set_m2m(event, m2m)
+        if dates is not None:
+            _store_sessions(event, sessions)
         _require_change(actor, event)
-        audit_record(actor=actor, action="event.update", obj=event, fields=sorted(fields))
+        audit_record(actor=actor, action="event.update", obj=event,
+                     fields=sorted(fields) + (["dates"] if dates is not None else []))
+    return event
+
+
+def event_sessions(event: Event) -> list[Session]:
+    """The event's stored sessions, read afresh (not from a prefetched cache)."""
+    return [Session(date=d.date, start_time=d.start_time, end_time=d.end_time, place=d.place)
+            for d in EventDate.objects.filter(event=event).order_by("date", "start_time")]
+
+
+def event_dates_set(*, actor: Any, event: Event, dates: Sequence[Session]) -> Event:
+    """Replace the sessions of an event (``[]``: none, the event keeps its start..end)."""
+    return event_update(actor=actor, event=event, dates=dates)
+
+
+def event_envelope_sync(*, actor: Any, event: Event) -> Event:
+    """After the event's dates were edited elsewhere (the admin's inline): its start and end follow them."""
+    with transaction.atomic():
+        _require_change(actor, event)
+        sessions = event_sessions(event)
+        if not sessions:
+            return event
+        before = (event.start_date, event.end_date)
+        _envelope(event, sessions)
+        if (event.start_date, event.end_date) != before:
+            event.save(update_fields=["start_date", "end_date", "updated_at"])
+            audit_record(actor=actor, action="event.dates", obj=event, dates=len(sessions))
     return event
 
 
@@ -221,3 +287,29 @@ def practice_adopt(*, actor: Any, practice: BestPractice, organization: Organiza
             practice.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="practice.adopt", obj=practice, organization=organization.pk)
     return practice
+
+
+def practice_files_add(*, actor: Any, practice: BestPractice, files: Iterable[Any],
+                       titles: Sequence[str] = ()) -> list[BestPracticeFile]:
+    """Attach uploaded files to a practice (each checked for its type and size; one bad file refuses all)."""
+    with transaction.atomic():
+        _require_change(actor, practice)
+        rows = []
+        for index, upload in enumerate(files):
+            row = BestPracticeFile(practice=practice, file=upload,
+                                   title=titles[index] if index < len(titles) else "")
+            row.full_clean(exclude=["practice"])
+            rows.append(row)
+        for row in rows:
+            row.save()
+        audit_record(actor=actor, action="practice.files_add", obj=practice, files=[r.filename for r in rows])
+    return rows
+
+
+def practice_file_delete(*, actor: Any, practice_file: BestPracticeFile) -> None:
+    with transaction.atomic():
+        _require_change(actor, practice_file.practice)
+        audit_record(actor=actor, action="practice.file_delete", obj=practice_file.practice,
+                     file=practice_file.filename)
+        practice_file.delete()
+        transaction.on_commit(lambda: practice_file.file.delete(save=False))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<int:pk>/register/", views.event_register, name="register"),
     path("practices/", views.practice_list, name="practices"),
     path("practices/<int:pk>/", views.practice_detail, name="practice"),
+    path("practices/<int:pk>/files/<int:file_pk>/", views.practice_file, name="practice_file"),
     path("org/events/", views.org_events, name="org_events"),
     path("org/events/new/", views.org_event_create, name="org_event_create"),
     path("org/events/<int:pk>/", views.org_event, name="org_event"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from kruzhok.catalog.models import Organization, Programme, Teacher
 from kruzhok.events import selectors, services
 from kruzhok.events.forms import EventFilterForm, EventForm, ParticipantResultForm, RegistrationForm, ResultForm
 from kruzhok.events.ical import events_calendar
-from kruzhok.events.models import BestPractice, Event, EventParticipant, Partnership
+from kruzhok.events.models import BestPractice, BestPracticeFile, Event, EventParticipant, Partnership
 from kruzhok.people.models import Child
 from kruzhok.web.cabinet_views import anyone, family_children, parent_required
 
@@ -52,7 +52,7 @@ def event_admin_required(view: View) -> View:
 def _get(getter: Callable[..., Any], **kwargs: Any) -> Any:
     try:
         return getter(**kwargs)
-    except (Event.DoesNotExist, Teacher.DoesNotExist, BestPractice.DoesNotExist):
+    except (Event.DoesNotExist, Teacher.DoesNotExist, BestPractice.DoesNotExist, BestPracticeFile.DoesNotExist):
         raise Http404 from None
 
 
@@ -135,7 +135,9 @@ def _event_form(request: HttpRequest, instance: Event | None = None) -> EventFor
 
 
 def _event_fields(form: EventForm) -> dict[str, Any]:
-    return {name: value for name, value in form.cleaned_data.items() if name in form.Meta.fields}
+    """The model's fields and the sessions of the schedule (``[]``: none)."""
+    fields = {name: value for name, value in form.cleaned_data.items() if name in form.Meta.fields}
+    return {**fields, "dates": form.cleaned_data["dates"]}
 
 
 @event_admin_required
@@ -273,10 +275,12 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 @anyone
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A practice of the bank; an organization's admin records that their organization adopted it."""
-    practice = _get(selectors.practice_public, pk=pk)
+    """A practice of the bank (or, for its organization's and territory's admins, one not yet in it) with its
+    files; an organization's admin records that their organization adopted it."""
+    practice = _get(selectors.practice_visible, user=request.user, pk=pk)
     adopters = []
-    if request.user.is_authenticated and user_scope(request.user).roles & EVENT_ADMINS:
+    if (request.user.is_authenticated and user_scope(request.user).roles & EVENT_ADMINS
+            and practice.status != BestPractice.Status.IDENTIFIED):
         done = {o.pk for o in practice.adopted_by.all()} | {practice.organization_id}
         adopters = [o for o in scope_queryset(request.user, Organization.objects.all(), write=True)
                     if o.pk not in done]
@@ -292,3 +296,14 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Отмечено: %(org)s внедряет практику.") % {"org": organization.short_name})
         return redirect("events:practice", pk=pk)
     return render(request, "events/practice.html", {"practice": practice, "adopters": adopters})
+
+
+@anyone
+def practice_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file of a practice, to whoever sees the practice."""
+    row = _get(selectors.practice_file_visible, user=request.user, practice_id=pk, file_id=file_pk)
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=row.filename)

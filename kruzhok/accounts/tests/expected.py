@@ -115,10 +115,12 @@ READ: dict[type, dict[str, object]] = {
         "outsider": {"far_enrollment"}, "superuser": ALL,
     },
     events.Event: by_organization("event", teacher={"event"}),
+    events.EventDate: by_organization("event_date", teacher={"event_date"}),
     events.EventParticipant: by_organization("participant", teacher={"participant"}),  # the teacher mentors
     events.EventResult: by_organization("result", teacher={"result"}),
     events.Partnership: by_organization("partnership"),
     events.BestPractice: by_organization("practice"),
+    events.BestPracticeFile: by_organization("practice_file"),
     events.EventRegistration: {**by_organization("registration"), "parent": {"registration"}},
     User: superuser_only(),
     RoleGrant: superuser_only(),
@@ -171,10 +173,12 @@ WRITE: dict[type, dict[str, object]] = {
     enrollment.LotteryDraw: superuser_only(),  # drawn by the service, never edited
     enrollment.Enrollment: {**READ[enrollment.Enrollment], "parent": NONE, "teacher": NONE},
     events.Event: by_organization("event"),
+    events.EventDate: by_organization("event_date"),
     events.EventParticipant: by_organization("participant"),
     events.EventResult: by_organization("result"),
     events.Partnership: by_organization("partnership"),
     events.BestPractice: by_organization("practice"),
+    events.BestPracticeFile: by_organization("practice_file"),
     events.EventRegistration: by_organization("registration"),  # made by the parent through the service only
     User: superuser_only(),
     RoleGrant: superuser_only(),

@@ -19,7 +19,7 @@ from kruzhok.accounts.models import ApiToken
 from kruzhok.catalog.models import Course, Publication, TeacherAward
 from kruzhok.core.models import AuditLog, Job, ScheduleRun
 from kruzhok.enrollment.models import ApplicationStatus, ApplicationStatusChange, LotteryDraw
-from kruzhok.events.models import BestPractice, EventRegistration, Partnership
+from kruzhok.events.models import BestPractice, BestPracticeFile, EventDate, EventRegistration, Partnership
 from kruzhok.people.models import GuardianLink
 from kruzhok.reports.models import GeneratedReport
 
@@ -84,6 +84,9 @@ def extend_world(w):
                                                      municipality=municipality, region=municipality.region,
                                                      period_start=f.TODAY, period_end=f.TODAY),
         }
+        made["event_date"] = EventDate.objects.create(event=event, date=event.start_date)
+        made["practice_file"] = BestPracticeFile.objects.create(practice=made["practice"], size=5,
+                                                                file=f"practices/{org.pk}/practice.pdf")
         for name, row in made.items():
             setattr(w, prefix + name, row)
     from kruzhok.dedup.models import Candidate

@@ -89,6 +89,12 @@ def _partnership(start: dt.date, end: dt.date) -> None:
                                start_date=start, end_date=end)
 
 
+def _session(start: dt.time | None, end: dt.time) -> None:
+    from kruzhok.events.models import EventDate
+
+    EventDate.objects.create(event=f.EventFactory(), date=D(2025, 3, 10), start_time=start, end_time=end)
+
+
 def _same_settlement() -> None:
     first = f.SettlementFactory()
     f.SettlementFactory(municipality=first.municipality, name=first.name)
@@ -146,6 +152,8 @@ VIOLATIONS: list[tuple[str, str, Callable[[], object]]] = [
      lambda: f.ConsentFactory(given_at=timezone.now(), withdrawn_at=timezone.now() - dt.timedelta(days=1))),
     ("event_dates_ordered", "ends-before-starts",
      lambda: f.EventFactory(start_date=D(2025, 3, 10), end_date=D(2025, 3, 9))),
+    ("event_date_times_ordered", "ends-before-starts", lambda: _session(dt.time(17, 0), dt.time(16, 0))),
+    ("event_date_times_ordered", "end-without-start", lambda: _session(None, dt.time(16, 0))),
     ("partnership_dates_ordered", "ends-before-starts", lambda: _partnership(D(2024, 1, 1), D(2023, 12, 31))),
     ("slot_times_ordered", "ends-before-starts",
      lambda: f.ScheduleSlotFactory(starts_at=dt.time(17, 0), ends_at=dt.time(16, 0))),

@@ -16,3 +16,11 @@ def may_manage_events(user: Any) -> bool:
 
     scope = user_scope(user)
     return scope.is_superuser or bool(scope.roles & EVENT_ADMINS)
+
+
+@register.filter
+def next_session(event: Any) -> Any:
+    """The event's next date from today on, for an event held by a schedule (its ``dates`` prefetched)."""
+    from kruzhok.events.selectors import next_session as first_from_today
+
+    return first_from_today(event)

@@ -15,7 +15,7 @@ def test_participants_inline_is_scoped_to_the_organization(client, full_world):
     visitor = f.EventParticipantFactory(event=full_world.event, child=full_world.far_child,
                                         organization=full_world.far_org)
     client.force_login(full_world.org_admin)
-    (participants,) = client.get(change_url(full_world.event)).context["inline_admin_formsets"]
+    _dates, participants = client.get(change_url(full_world.event)).context["inline_admin_formsets"]
     shown = {form.instance.pk for form in participants.formset.forms}
     assert shown == {full_world.participant.pk}
     assert visitor.pk not in shown

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 
 from kruzhok.demo.spec import MAIN
 from kruzhok.demo.town import demo_town_build
 from kruzhok.demo.wipe import registry_data_wipe
 from kruzhok.events import selectors as s
+from kruzhok.events.models import BestPractice, Event
 from kruzhok.territory.models import Municipality
 
 TODAY = dt.date(2025, 10, 15)
@@ -19,8 +21,8 @@ BEFORE = (dt.date(2023, 9, 1), dt.date(2024, 8, 31))
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         registry_data_wipe()
         demo_town_build(seed=7, today=TODAY)
         yield
@@ -54,3 +56,17 @@ def test_demo_events_resemble_the_seed(demo):
     assert max(practices.values()) >= 3
     staffing = s.staffing_summary(on=TODAY, municipality=town)
     assert staffing.total == sum(r.count for r in staffing.by_education) > 50
+
+
+@pytest.mark.django_db
+def test_demo_has_a_schedule_and_practice_files(demo):
+    town = Municipality.objects.get(code=MAIN.code)
+    scheduled = Event.objects.get(municipality=town, title__contains="РобоЛига")
+    dates = list(scheduled.dates.all())
+    assert len(dates) == 3 and all(d.start_time for d in dates)
+    assert (scheduled.start_date, scheduled.end_date) == (dates[0].date, dates[-1].date)
+    assert scheduled in s.events_public(today=TODAY)
+    practice = BestPractice.objects.filter(organization__municipality=town, files__isnull=False).distinct().get()
+    files = list(practice.files.all())
+    assert [f.title for f in files] == ["Описание практики", "План внедрения"]
+    assert all(f.size > 0 and f.file.read() for f in files)

@@ -1,11 +1,13 @@
-"""End to end in Debian's chromium: an organization's admin records a contest with three results on the
-organization's pages, and the public events page lists it (results as counts: no consent to publish names).
+"""End to end in Debian's chromium: an organization's admin records a contest held on two dates (a mistyped
+date first, refused with the line named) with three results on the organization's pages, and the public events
+page lists it with its dates (results as counts: no consent to publish names).
 
 Without ``/usr/bin/chromium`` the test is skipped locally and fails in CI (see ``web/tests/test_e2e_playwright``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -54,10 +56,17 @@ def test_org_admin_records_a_contest_and_the_public_list_shows_it(browser, live_
     org.select_option("#id_direction", str(f.direction("technical").pk))
     org.fill("#id_start_date", today.isoformat())
     org.fill("#id_participants_count", "150")
+    final = today + dt.timedelta(days=7)
+    org.fill("#id_dates", f"{today:%d.%m.%Y} 15:00–17:00 ЦДТ, актовый зал\n31.02.{today.year} финал")
+    with org.expect_navigation():
+        org.get_by_role("button", name="Сохранить").click()
+    assert "Строка 2: нет такой даты" in org.locator("form.form").inner_text()
+    org.fill("#id_dates", f"{today:%d.%m.%Y} 15:00–17:00 ЦДТ, актовый зал\n{final:%d.%m.%Y} 11:00 финал")
     org.get_by_role("button", name="Сохранить").click()
     org.wait_for_url(re.compile(r"/org/events/\d+/$"))
     event = Event.objects.get(title__contains="Шустрики")
     assert (event.organizer, event.municipality, event.is_public) == (organization, organization.municipality, True)
+    assert (event.start_date, event.end_date, event.dates.count()) == (today, final, 2)
 
     for child, result in zip(pupils, ("place_1", "place_2", "place_3"), strict=True):
         org.select_option("#id_child", str(child.pk))
@@ -73,9 +82,11 @@ def test_org_admin_records_a_contest_and_the_public_list_shows_it(browser, live_
 
     public = e2e.new_page(browser)  # a visitor, on a phone
     public.goto(f"{url}/events/")
+    assert "дат по графику: 2" in public.locator("main").inner_text()
     public.get_by_role("link", name="Конкурс технического творчества «Шустрики»").click()
     public.wait_for_url(re.compile(rf"/events/{event.pk}/$"))
     text = public.locator("main").inner_text()
     assert "I место — 1" in text and "III место — 1" in text and "150" in text
+    assert "ЦДТ, актовый зал" in text and "15:00–17:00" in text and "финал" in text
     assert not any(child.surname in text for child in pupils)  # no consent to publish: counts only
     public.screenshot(path=str(e2e.SCREENSHOTS / "public-event.png"), full_page=True)

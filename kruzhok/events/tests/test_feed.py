@@ -42,3 +42,55 @@ def test_feed_takes_the_list_filters(client, world):
     f.EventFactory(title="Для детей", audience="children", municipality=world.a1, start_date=soon)
     calendar = Calendar.from_ical(client.get(reverse("events:feed"), {"audience": "teachers"}).content)
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Для педагогов"]
+
+
+def test_scheduled_event_is_one_vevent_per_date(client, world, settings):
+    settings.TIME_ZONE = "Asia/Yekaterinburg"  # UTC+5
+    from kruzhok.events.schedule import Session
+    from kruzhok.events.services import event_create
+
+    soon = timezone.localdate() + dt.timedelta(days=10)
+    days = [soon, soon + dt.timedelta(days=14), soon + dt.timedelta(days=28)]
+    event = event_create(actor=world.org_admin, title="Турнир «РобоЛига»", kind="competition", level="municipal",
+                         organizer=world.org, place="Детский технопарк", schedule_note="три этапа", dates=[
+                             Session(days[0], dt.time(15), dt.time(17), "зал 1"),
+                             Session(days[1], dt.time(15)),
+                             Session(days[2])])
+
+    calendar = Calendar.from_ical(client.get(reverse("events:feed")).content)
+    items = sorted((e for e in calendar.walk("VEVENT") if str(e["summary"]) == event.title),
+                   key=lambda e: str(e["dtstart"].to_ical()))
+    assert len(items) == 3
+    assert len({str(e["uid"]) for e in items}) == 3
+    first, second, third = items
+    utc = dt.UTC
+    assert first.decoded("dtstart") == dt.datetime.combine(days[0], dt.time(10), tzinfo=utc)  # 15:00 at UTC+5
+    assert first.decoded("dtend") == dt.datetime.combine(days[0], dt.time(12), tzinfo=utc)
+    assert str(first["location"]) == "зал 1"
+    assert second.decoded("dtstart") == dt.datetime.combine(days[1], dt.time(10), tzinfo=utc)
+    assert "dtend" not in second  # a start without an end: no invented duration
+    assert str(second["location"]) == "Детский технопарк"  # the event's place where the date has none
+    assert third.decoded("dtstart") == days[2] and third.decoded("dtend") == days[2] + dt.timedelta(days=1)
+    assert "Дата 3 из 3 по графику" in str(third["description"]) and "три этапа" in str(third["description"])
+    assert all(str(e["url"]).endswith(reverse("events:detail", args=[event.pk])) for e in items)
+
+    # The UIDs stay when the schedule is saved again (calendar clients update the same entries).
+    from kruzhok.events.services import event_dates_set, event_sessions
+
+    event_dates_set(actor=world.org_admin, event=event, dates=event_sessions(event))
+    again = Calendar.from_ical(client.get(reverse("events:feed")).content)
+    assert {str(e["uid"]) for e in again.walk("VEVENT") if str(e["summary"]) == event.title} == {
+        str(e["uid"]) for e in items}
+
+
+def test_feed_date_filter_sees_the_dates(client, world):
+    from kruzhok.events.schedule import Session
+    from kruzhok.events.services import event_create
+
+    event_create(actor=world.org_admin, title="Два этапа", kind="contest", level="municipal", organizer=world.org,
+                 dates=[Session(dt.date(2030, 3, 10)), Session(dt.date(2030, 4, 7))])
+    between = {"date_from": "2030-03-15", "date_to": "2030-03-31"}
+    assert not Calendar.from_ical(client.get(reverse("events:feed"), between).content).walk("VEVENT")
+    on_it = {"date_from": "2030-04-01", "date_to": "2030-04-30"}
+    assert [str(e["summary"]) for e in Calendar.from_ical(
+        client.get(reverse("events:feed"), on_it).content).walk("VEVENT")] == ["Два этапа", "Два этапа"]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kruzhok import factories as f
+from kruzhok.events.models import EventDate
 
 
 def queries(client, url) -> int:
@@ -23,6 +24,8 @@ def add_events(world, n):
     for _ in range(n):
         event = f.EventFactory(municipality=world.a1, organizer=world.org, start_date=soon,
                                direction=f.direction("technical"))
+        for days in (0, 7):  # held by a schedule: the list shows the next of its dates
+            EventDate.objects.create(event=event, date=soon + dt.timedelta(days=days))
         participant = f.EventParticipantFactory(event=event, child=world.child, organization=world.org,
                                                 mentor=world.teacher_profile)
         f.EventResultFactory(participant=participant)
