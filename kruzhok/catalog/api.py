@@ -10,25 +10,28 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from kruzhok.catalog.models import Group, Programme, ScheduleSlot
+from kruzhok.catalog.models import Group, Programme
 from kruzhok.catalog.selectors import (
     MAX_PER_PAGE,
     PER_PAGE,
     CatalogFilters,
     catalog_search,
     group_open_now,
+    groups_with_slots,
     localized,
     programme_detail,
     public_programmes,
 )
 
 router = Router(tags=["catalog"])
+# Without query text the API counts further than the page (up to 1 000, as before): a client may page through
+# all of a broad filter, a person would not.
+API_COUNTED = 1000
 
 # --- schemas --------------------------------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ def _group(g: Group, now: dt.datetime, *, teachers: bool) -> dict:
         "schedule": [{"weekday": s.weekday, "weekday_name": str(s.get_weekday_display()),
                       "starts_at": f"{s.starts_at:%H:%M}", "ends_at": f"{s.ends_at:%H:%M}",
                       "venue_address": (s.venue or venue).address if (s.venue or venue) else None}
-                     for s in g.schedule.all()],
+                     for s in g.slots],  # type: ignore[attr-defined]  (set by the selectors)
         "venue": {"name": venue.name, "address": venue.address, "is_accessible": venue.is_accessible,
                   "settlement": {"id": venue.settlement_id, "name": venue.settlement.localized_name()}}
         if venue else None,
@@ -235,7 +238,8 @@ def _group(g: Group, now: dt.datetime, *, teachers: bool) -> dict:
 @router.get("/catalog/programmes", response=ProgrammePage, summary="Search the catalog")
 def catalog_programmes(request, query: Query[CatalogQuery]):
     now = timezone.now()
-    found = catalog_search(filters=query.filters(), page=query.page, per_page=query.per_page, now=now)
+    found = catalog_search(filters=query.filters(), page=query.page, per_page=query.per_page, now=now,
+                           count_limit=API_COUNTED)
     return {"count": found.total, "page": found.page, "per_page": found.per_page, "num_pages": found.num_pages,
             "words": found.words,
             "items": [{**_programme_item(hit.programme), "title": hit.title, "rank": hit.rank,
@@ -263,9 +267,8 @@ def programme_card(request, programme_id: int):
 def group_card(request, group_id: int):
     group = get_object_or_404(
         Group.objects.select_related("programme__organization__municipality", "venue__settlement")
-        .prefetch_related(Prefetch("schedule", queryset=ScheduleSlot.objects.select_related("venue")
-                                   .order_by("weekday", "starts_at")), "teachers"),
-        pk=group_id, programme__in=public_programmes())
+        .prefetch_related("teachers"), pk=group_id, programme__in=public_programmes())
+    groups_with_slots([group])
     programme = group.programme
     return {**_group(group, timezone.now(), teachers=True),
             "programme": {"id": programme.pk, "name": localized(programme, "title")},

@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "kruzhok.catalog"
     label = "catalog"
     verbose_name = _("Организации и программы")
+
+    def ready(self) -> None:
+        from kruzhok.catalog import signals  # noqa: F401  (connects the search form's cache to its rows)

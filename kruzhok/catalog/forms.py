@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape as esc
+
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -14,50 +14,108 @@ from kruzhok.catalog.selectors import CatalogFilters, catalog_filter_choices
 ANY = [("", _("любой"))]
 
 
+def _attrs(attrs: dict) -> str:
+    """HTML attributes as Django's ``attrs.html`` writes them: ``True`` bare, ``False`` and None left out."""
+    return "".join(f" {esc(name)}" if value is True else f' {esc(name)}="{esc(str(value))}"'
+                   for name, value in attrs.items() if value is not False and value is not None)
+
+
+def _input(input_type: str, name: str, value, attrs: dict) -> str:
+    """``<input>`` as Django's ``input.html`` writes it (value left out when None)."""
+    value = f' value="{esc(str(value))}"' if value is not None else ""
+    return mark_safe(f'<input type="{esc(input_type)}" name="{esc(name)}"{value}{_attrs(attrs)}>')  # escaped
+
+
+class QuickInput:
+    """A widget of the catalog form written in Python: Django's widget templates cost a template and an include
+    per field, on a page that shows the whole form every time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        return _input(widget["type"], name, widget["value"], widget["attrs"])
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
+
+
+class QuickTimeInput(QuickInput, forms.TimeInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
+class QuickCheckboxInput(QuickInput, forms.CheckboxInput):
+    pass
+
+
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes, each in its ``<label>``, in a ``<div>`` with the field's id."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'<div><label{_attrs({"for": option["attrs"].get("id")})}>'
+            f'{_input("checkbox", option["name"], option["value"], option["attrs"])} {esc(str(option["label"]))}'
+            "</label></div>" for _group, group_options, _index in widget["optgroups"] for option in group_options)
+        return mark_safe(f'<div{_attrs({"id": widget["attrs"].get("id")})}>{options}</div>')  # escaped
+
+
 class QuickSelect(forms.Select):
-    """A ``<select>`` written in Python: a list of hundreds of settlements costs no template per option."""
+    """A ``<select>`` written in Python: a list of hundreds of settlements costs no template per option (and
+    :func:`html.escape` rather than ``format_html``, which checks every value for a lazy string)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         values = value if isinstance(value, list | tuple) else [value]
         chosen = {str(v) for v in values if v not in (None, "")}
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (choice, mark_safe(" selected") if str(choice) in chosen else "", label)
-            for choice, label in self.choices))
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           options)
+        options = "".join(f'<option value="{esc(str(choice))}"{" selected" if str(choice) in chosen else ""}>'
+                          f"{esc(str(label))}</option>" for choice, label in self.choices)
+        return mark_safe(f'<select name="{esc(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>'  # escaped
+                         f"{options}</select>")
 
 
 class CatalogSearchForm(forms.Form):
     q = forms.CharField(label=_("Что ищете"), max_length=200, required=False,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Робототехника, танцы, шахматы…")}))
+                        widget=QuickTextInput(attrs={"type": "search",
+                                                     "placeholder": _("Робототехника, танцы, шахматы…")}))
     direction = forms.TypedChoiceField(label=_("Направленность"), required=False, coerce=int, empty_value=None,
                                       widget=QuickSelect)
-    age = forms.IntegerField(label=_("Возраст ребёнка"), required=False, min_value=0, max_value=MAX_CHILD_AGE)
+    age = forms.IntegerField(label=_("Возраст ребёнка"), required=False, min_value=0, max_value=MAX_CHILD_AGE,
+                             widget=QuickNumberInput)
     birth_date = forms.DateField(label=_("или дата рождения"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                 widget=QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     municipality = forms.TypedChoiceField(label=_("Муниципалитет"), required=False, coerce=int, empty_value=None,
                                          widget=QuickSelect)
     settlement = forms.TypedChoiceField(label=_("Населённый пункт"), required=False, coerce=int, empty_value=None,
                                        widget=QuickSelect)
-    organization = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    organization = forms.IntegerField(required=False, min_value=1, widget=QuickHiddenInput)
     level = forms.ChoiceField(label=_("Уровень"), required=False, choices=ANY + list(Programme.Level.choices),
                               widget=QuickSelect)
     funding = forms.ChoiceField(label=_("Оплата"), required=False, choices=ANY + list(Programme.Funding.choices),
                                 widget=QuickSelect)
     form = forms.ChoiceField(label=_("Форма обучения"), required=False, choices=ANY + list(Programme.Form.choices),
                              widget=QuickSelect)
-    adapted_ovz = forms.BooleanField(label=_("Адаптирована для детей с ОВЗ"), required=False)
+    adapted_ovz = forms.BooleanField(label=_("Адаптирована для детей с ОВЗ"), required=False,
+                                     widget=QuickCheckboxInput)
     weekdays = forms.TypedMultipleChoiceField(label=_("Дни занятий"), required=False, coerce=int,
-                                              choices=ScheduleSlot.Weekday.choices,
-                                              widget=forms.CheckboxSelectMultiple)
+                                              choices=ScheduleSlot.Weekday.choices, widget=QuickCheckboxes)
     time_from = forms.TimeField(label=_("Занятия начинаются не раньше"), required=False,
-                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                                widget=QuickTimeInput(attrs={"type": "time"}, format="%H:%M"))
     time_to = forms.TimeField(label=_("и заканчиваются не позже"), required=False,
-                              widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    seats = forms.BooleanField(label=_("Есть свободные места"), required=False)
-    open = forms.BooleanField(label=_("Приём заявок открыт"), required=False)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+                              widget=QuickTimeInput(attrs={"type": "time"}, format="%H:%M"))
+    seats = forms.BooleanField(label=_("Есть свободные места"), required=False, widget=QuickCheckboxInput)
+    open = forms.BooleanField(label=_("Приём заявок открыт"), required=False, widget=QuickCheckboxInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=QuickHiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -85,22 +85,34 @@ def programme_search_refresh(*, programme_ids: Iterable[int] | None = None) -> N
                                chunk)
 
 
+# The settings of a search's queries, for its transaction only (``SET LOCAL``): the word-similarity threshold of
+# ``<%`` (pg_trgm's default, 0.6, misses «шахмты» → «шахматы»); no parallel workers: starting them costs more than
+# these small queries gain, worst of all under load; and random reads priced as what they are for the catalog's
+# tables and indexes, small and always cached (``random_page_cost`` 1.1 rather than the spinning-disk 4): index
+# probes per match instead of whole scans. Constants, written into the SQL.
+_SETTINGS_SQL = (f"SELECT set_config('pg_trgm.word_similarity_threshold', '{float(WORD_SIMILARITY)}', true),"
+                 " set_config('max_parallel_workers_per_gather', '0', true),"
+                 " set_config('random_page_cost', '1.1', true)")
+
+
 @contextmanager
 def search_transaction() -> Iterator[None]:
-    """One transaction for a search's queries; on PostgreSQL with their settings, for it only (``SET LOCAL``).
-
-    The word-similarity threshold of ``<%`` (pg_trgm's default, 0.6, misses «шахмты» → «шахматы»); no
-    parallel workers: starting them costs more than these small queries gain, worst of all under load; and
-    random reads priced as what they are for the catalog's tables and indexes, small and always cached
-    (``random_page_cost`` 1.1 rather than the spinning-disk 4): index probes per match instead of whole scans.
-    """
+    """One transaction for a search's queries; its first statement goes through :func:`execute_first`, which
+    sets the search's settings (PostgreSQL) in the same round trip."""
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
-                               " set_config('max_parallel_workers_per_gather', '0', true),"
-                               " set_config('random_page_cost', '1.1', true)", [str(WORD_SIMILARITY)])
         yield
+
+
+def execute_first(cursor, sql: str, params: Sequence) -> None:
+    """Execute the first statement of a :func:`search_transaction` on ``cursor``: on PostgreSQL preceded, in the
+    same round trip, by the search's settings (``SET LOCAL``, planned before the statement is), so the rows
+    fetched are the statement's. Django's cursors bind parameters on the client: two statements can go at once.
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    cursor.execute(f"{_SETTINGS_SQL}; {sql}", params)
+    cursor.nextset()
 
 
 def programme_search(*, words: Sequence[str], candidates: QuerySet, conditions: Sequence[tuple[str, Sequence]],
@@ -125,7 +137,8 @@ def _postgres_search(words: Sequence[str], conditions: Sequence[tuple[str, Seque
     with connection.cursor() as cursor:
         # The words of the documents each query word resembles (its misspelling, its longer forms), most alike
         # first; words are [0-9a-zа-я]+ (folded), safe to write into a tsquery.
-        cursor.execute(
+        execute_first(
+            cursor,
             "SELECT q.n, v.word, v.similarity FROM unnest(%s::text[]) WITH ORDINALITY AS q(w, n) CROSS JOIN LATERAL"
             " (SELECT word, word_similarity(q.w, word) AS similarity FROM catalog_search_word WHERE q.w <%% word"
             " ORDER BY similarity DESC, word LIMIT %s) AS v", [list(words), MAX_EXPANSIONS])

@@ -62,6 +62,7 @@ def test_catalog_pages_through_results(client, catalog):
 
 
 def test_catalog_page_queries_are_constant(client, catalog, django_assert_max_num_queries):
+    client.get("/catalog/", {"q": "танец"})  # the form's lists go to the cache
     with CaptureQueriesContext(connection) as few:
         client.get("/catalog/", {"q": "танец"})
     for n in range(8):
@@ -69,7 +70,24 @@ def test_catalog_page_queries_are_constant(client, catalog, django_assert_max_nu
         f.ScheduleSlotFactory(group=f.GroupFactory(programme=programme, venue=catalog.palace_hall))
     with CaptureQueriesContext(connection) as many:
         client.get("/catalog/", {"q": "танец"})
-    assert len(many) == len(few) <= 9
+    assert len(many) == len(few) <= 7
+    assert not any('FROM "territory_municipality"' in query["sql"] for query in many.captured_queries)  # cached
+
+
+def test_the_forms_lists_follow_their_rows(client, catalog):
+    def municipalities() -> str:
+        found = re.search(r'<select name="municipality".*?</select>', client.get("/catalog/").content.decode(), re.S)
+        return found.group(0) if found else ""
+
+    assert catalog.town.name in municipalities()
+    catalog.town.name = "Новый Степногорск"
+    catalog.town.save()
+    assert "Новый Степногорск" in municipalities()
+    newcomer = f.OrganizationFactory(municipality=f.MunicipalityFactory(name="Посёлок Новый"))
+    assert "Посёлок Новый" in municipalities()
+    newcomer.is_active = False
+    newcomer.save()
+    assert "Посёлок Новый" not in municipalities()  # only municipalities with an active organization
 
 
 def test_programme_card(client, catalog):
