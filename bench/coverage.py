@@ -76,7 +76,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed dashboard requests")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the live and DuckDB breakdowns")
     parser.add_argument("--dashboard-only", action="store_true",
-                        help="time only the dashboard (the aggregates of today must exist)")
+                        help="time only the dashboard (the aggregates of the date must exist)")
+    parser.add_argument("--on", type=dt.date.fromisoformat,
+                        help="reference date (default: today in TIME_ZONE; with --dashboard-only, a date whose "
+                             "aggregates an earlier run computed)")
     args = parser.parse_args()
     size = QUICK if args.quick else FULL
     base = os.environ.get("PG_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -110,13 +113,11 @@ def main() -> int:
         scale_build(children=size["children"], municipalities=size["municipalities"], seed=SEED, progress=True)
     children = Child.objects.count()
     enrollments = Enrollment.objects.count()
-    on = timezone.localdate()
+    on = args.on or timezone.localdate()
     log(f"{children} children, {enrollments} enrollments; reference date {on}")
     if args.dashboard_only:
-        times = dashboard_times(on, max(20, args.requests))
         print(json.dumps({"benchmark": "coverage-dashboard", "children": children, "enrollments": enrollments,
-                          "dashboard_p50_ms": round(statistics.median(times), 1),
-                          "dashboard_p95_ms": round(percentile(times, 0.95), 1), "dashboard_requests": len(times)}))
+                          **dashboard_figures(on, max(20, args.requests))}))
         return 0
 
     # 1. Aggregates: a full refresh of today's cells (timed), the previous years' for the dashboard's trend.
@@ -151,7 +152,7 @@ def main() -> int:
     log(f"duckdb {duckdb_s:.2f} s; live = aggregates: {equal}; live = duckdb: {duckdb_equal}")
 
     # 3. The dashboard page from aggregates.
-    dashboard_ms = dashboard_times(on, max(20, args.requests))
+    dashboard = dashboard_figures(on, max(20, args.requests))
     print(json.dumps({
         "benchmark": "coverage",
         "quick": args.quick,
@@ -163,9 +164,7 @@ def main() -> int:
         "aggregates_s": round(aggregates_s, 4),
         "duckdb_s": round(duckdb_s, 3),
         "ratio_to_duckdb": round(live_s / duckdb_s, 2),
-        "dashboard_p50_ms": round(statistics.median(dashboard_ms), 1),
-        "dashboard_p95_ms": round(percentile(dashboard_ms, 0.95), 1),
-        "dashboard_requests": len(dashboard_ms),
+        **dashboard,
         "refresh_s": round(refresh_s, 2),
         "refresh_changed_s": round(refresh_changed_s, 2),
         "aggregate_cells": refreshed["cells"],
@@ -233,7 +232,52 @@ def duckdb_breakdown(folder: Path, on: dt.date) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
-def dashboard_times(on: dt.date, requests: int) -> list[float]:
+def dashboard_figures(on: dt.date, requests: int) -> dict:
+    """``GET /monitoring/`` over the mix: wall and CPU time of this process (the test client runs the view here; the
+    PostgreSQL server's CPU is not in it) per request, with the cells' cache as a user finds it after the first view of
+    a filter, and cold (the cache cleared before each request); the queries per page; the load average around it."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    load_before = os.getloadavg()
+    client, mix = dashboard_client(on)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(mix[0][0], mix[0][1])
+    queries_warm = len(captured)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(mix[0][0], mix[0][1])
+    queries_cold = len(captured)
+    warm, warm_cpu = timed_requests(client, mix, requests)
+    cold, cold_cpu = timed_requests(client, mix, requests, before=cache.clear)
+
+    def ms(values: list[float], share: float) -> float:
+        return round(percentile(values, share), 1)
+
+    return {"dashboard_p50_ms": ms(warm, 0.5), "dashboard_p95_ms": ms(warm, 0.95),
+            "cpu_p50_ms": ms(warm_cpu, 0.5), "cpu_p95_ms": ms(warm_cpu, 0.95),
+            "dashboard_cold_p50_ms": ms(cold, 0.5), "dashboard_cold_p95_ms": ms(cold, 0.95),
+            "cold_cpu_p95_ms": ms(cold_cpu, 0.95), "dashboard_requests": len(warm),
+            "dashboard_queries": queries_warm, "dashboard_cold_queries": queries_cold,
+            "load_avg_before": [round(x, 2) for x in load_before],
+            "load_avg_after": [round(x, 2) for x in os.getloadavg()]}
+
+
+def timed_requests(client, mix: list, requests: int, before=None) -> tuple[list[float], list[float]]:
+    walls, cpus = [], []
+    for i in range(requests):
+        if before is not None:
+            before()
+        url, params = mix[i % len(mix)]
+        started, cpu = time.perf_counter(), time.process_time()
+        client.get(url, params)
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return walls, cpus
+
+
+def dashboard_client(on: dt.date):
     from django.test import Client
     from django.urls import reverse
 
@@ -257,12 +301,7 @@ def dashboard_times(on: dt.date, requests: int) -> list[float]:
         response = client.get(url, params)
         if response.status_code != 200:
             raise SystemExit(f"dashboard answered {response.status_code} for {params}")
-    times = []
-    for i in range(requests):
-        started = time.perf_counter()
-        client.get(url, mix[i % len(mix)])
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+    return client, [(url, params) for params in mix]
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ GET filter, whose choices are only the user's own territories: another municipal
 Every figure comes from ``selectors.py``; every list behind a figure is passed through ``scope_queryset``.
 
 The dashboard reads coverage from the precomputed aggregates (each figure says when it was computed); the other
-sections (who is covered, programmes, groups, applications, cards, staffing) are separate fragments that the page
-loads with htmx, so the first paint costs only the aggregate reads (``/monitoring/?municipality=<id>`` is the URL
-the benchmark times).
+sections (who is covered, programmes, groups, applications, cards, staffing) are separate fragments that htmx
+loads as they scroll into view, so the page itself costs only the aggregate reads (``/monitoring/?municipality=<id>``
+is the URL the benchmark times).
 """
 
 from __future__ import annotations
@@ -98,6 +98,12 @@ class Filtered:
     def link(self, name: str, *args: Any, **params: Any) -> str:
         return self.url(reverse(name, args=args), **params)
 
+    @property
+    def lists(self) -> dict[str, str]:
+        """The lists of children and enrollments behind the figures, with this filter: a table row appends
+        ``&by=…&key=…`` to them (what ``{% drill %}`` gives, without a reverse() per cell)."""
+        return {kind: self.link("monitoring:list", kind) for kind in ("children", "enrollments")}
+
 
 def _default_territory(form: MonitoringFilterForm) -> Region | Municipality | None:
     monitored = form.monitored
@@ -158,15 +164,14 @@ def trend(now: float | int | None, before: float | int | None) -> dict[str, Any]
 @monitoring_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     filtered = monitoring_filter(request)
-    f, before = filtered.f, previous_year(filtered.f)
-    coverage = sel.coverage_summary(f=f, source=sel.AGGREGATES)
-    coverage_before = sel.coverage_summary(f=before, source=sel.AGGREGATES)
-    clubs = sel.clubs_per_child(f=f, source=sel.AGGREGATES)
-    by_direction = sel.coverage_breakdown(f=f, by="direction", source=sel.AGGREGATES)
-    by_type = sel.coverage_breakdown(f=f, by="organization_type", source=sel.AGGREGATES)
-    by_municipality = (sel.coverage_breakdown(f=f, by="municipality", source=sel.AGGREGATES)
-                       if not isinstance(f.territory, Municipality) else None)
-    points = sel.coverage_trend(f=f, years=3, source=sel.AGGREGATES)
+    f = filtered.f
+    bys = ["direction", "organization_type"] + ([] if isinstance(f.territory, Municipality) else ["municipality"])
+    overview = sel.coverage_overview(f=f, bys=bys, years=3, source=sel.AGGREGATES)
+    coverage, coverage_before, clubs = overview.coverage, overview.year_before, overview.clubs
+    by_direction = overview.breakdowns["direction"]
+    by_type = overview.breakdowns["organization_type"]
+    by_municipality = overview.breakdowns.get("municipality")
+    points = overview.trend
     duplicates = sel.duplicates_effect(f=f, coverage=coverage)
     charts = {
         "directions": _bars(by_direction, _("Доля зачислений, %"), _("Доля детей, %")),
@@ -241,9 +246,8 @@ def section(request: HttpRequest, name: str) -> HttpResponse:
 
 def _children_section(filtered: Filtered) -> dict[str, Any]:
     """Who the covered children are: rural or urban, sex, age, category (from the aggregates)."""
-    return {"breakdowns": [(by, sel.BREAKDOWN_LABELS[by], sel.coverage_breakdown(f=filtered.f, by=by,
-                                                                                 source=sel.AGGREGATES))
-                           for by in COMPOSITION]}
+    breakdowns = sel.coverage_breakdowns(f=filtered.f, bys=COMPOSITION, source=sel.AGGREGATES)
+    return {"breakdowns": [(by, sel.BREAKDOWN_LABELS[by], breakdowns[by]) for by in COMPOSITION]}
 
 
 def _programmes_section(filtered: Filtered) -> dict[str, Any]:

@@ -34,9 +34,19 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
 
 
+MANY_BARS = 20  # past this, a bar chart grows taller (up to a landscape page) and its labels get smaller
+
+
+def _size(chart: Chart) -> tuple[float, float]:
+    if chart.kind == "bar" and len(chart.labels) > MANY_BARS:  # the regional chart: one bar per municipality
+        return 6.4, min(7.0, 1.0 + 0.1 * len(chart.labels))
+    return 6.4, 3.6
+
+
 def chart_png(chart: Chart, *, dpi: int = 100) -> bytes:
     """Render one chart; the same chart gives the same bytes (no timestamps in the PNG)."""
-    figure = MplFigure(figsize=(6.4, 3.6), dpi=dpi)
+    figure = MplFigure(figsize=_size(chart), dpi=dpi)
+    many = len(chart.labels) > MANY_BARS
     axes = figure.add_subplot()
     values = [float(v or 0) for v in chart.values]
     if chart.kind == "pie" and sum(values) > 0:
@@ -59,11 +69,12 @@ def chart_png(chart: Chart, *, dpi: int = 100) -> bytes:
     else:
         positions = range(len(values))
         axes.barh(list(positions), values, color=COLOURS[0])
-        axes.set_yticks(list(positions), [_wrap(label) for label in chart.labels], fontsize=7)
+        axes.set_yticks(list(positions), [label if many else _wrap(label) for label in chart.labels],
+                        fontsize=5 if many else 7)
         axes.invert_yaxis()
         for y, value in zip(positions, values, strict=True):
-            axes.annotate(_number(value), (value, y), textcoords="offset points", xytext=(3, -3),
-                          fontsize=7)
+            axes.annotate(_number(value), (value, y), textcoords="offset points", xytext=(3, -2 if many else -3),
+                          fontsize=5 if many else 7)
         axes.set_xlim(0, max(values + [1]) * 1.15)
         axes.grid(axis="x", alpha=0.3)
     if chart.unit:

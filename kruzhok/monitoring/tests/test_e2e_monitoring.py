@@ -46,7 +46,8 @@ def test_a_municipal_admin_sees_the_charts_and_follows_a_drilldown(browser, live
         canvas = page.locator(f"#{chart}[data-drawn='1']")
         canvas.wait_for()
         assert canvas.evaluate(PAINTED) > 100, chart
-    fill = page.locator("#section-groups #chart-fill-canvas[data-drawn='1']")  # loaded by htmx
+    page.locator("#section-groups").scroll_into_view_if_needed()  # htmx loads the sections as they are revealed
+    fill = page.locator("#section-groups #chart-fill-canvas[data-drawn='1']")
     fill.wait_for()
     assert fill.evaluate(PAINTED) > 100
     assert page.locator("#kpi-children .kpi__value").inner_text() == "2"

@@ -22,7 +22,6 @@ from kruzhok.reports.builders.common import (
 )
 from kruzhok.reports.document import SUM, Chart, Column, Figure, Figures, FreeText, Paragraph, Report, Table
 from kruzhok.reports.registry import BuildContext
-from kruzhok.reports.selectors import organizations_licensed
 from kruzhok.territory.models import Municipality
 
 
@@ -37,7 +36,7 @@ def municipal_report(context: BuildContext) -> Report:
 
     coverage = monitoring.coverage_summary(f=f)
     all_ages = monitoring.coverage_summary(f=dataclasses.replace(f, age_from=0, age_to=AGE_TO))
-    licensed = organizations_licensed(municipality=municipality)
+    licensed = monitoring.organizations_licensed(territory=municipality)
     children = report.section(_("Дети и охват дополнительным образованием"))
     children.add(Figures([
         Figure(_("Детей, проживающих на территории (0–17 лет)"), all_ages.population, key="population_all"),

@@ -1,7 +1,7 @@
 """The organization's annual information (the structure of seed 000: «Информация о деятельности … Дворец школьников»).
 
 Figures from ``kruzhok.events.selectors`` (teachers, achievements, partnerships, courses, publications, events) and
-``kruzhok.reports.selectors.organization_activity`` (clubs, children, ages, graduates of one organization).
+``kruzhok.monitoring.selectors.organization_activity`` (clubs, children, ages, graduates of one organization).
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from kruzhok.catalog.models import Organization
 from kruzhok.events import selectors as events
-from kruzhok.monitoring.selectors import years_before
+from kruzhok.monitoring.selectors import organization_activity, years_before
 from kruzhok.reports.builders.common import period_text
 from kruzhok.reports.document import SUM, Chart, Column, Figure, Figures, FreeText, Report, Table
 from kruzhok.reports.registry import BuildContext
-from kruzhok.reports.selectors import organization_activity
 
 
 def organization_report(context: BuildContext) -> Report:

@@ -1,8 +1,8 @@
 """The demo municipality's report: every number in the DOCX and the XLSX equals its selector's value, the PDF
 renders, and Kazakh letters survive into every format (one demo build for the module: see ``conftest.py``).
 
-The expected tables are built here from ``kruzhok.monitoring.selectors`` and ``kruzhok.events.selectors`` (and the
-licence count of ``kruzhok.reports.selectors``) directly, then compared cell by cell with the files read back.
+The expected tables are built here from ``kruzhok.monitoring.selectors`` and ``kruzhok.events.selectors`` directly,
+then compared cell by cell with the files read back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.utils import translation
 from kruzhok.events import selectors as events
 from kruzhok.monitoring import selectors as monitoring
 from kruzhok.reports.document import format_cell
-from kruzhok.reports.selectors import organizations_licensed
 from kruzhok.reports.tests.conftest import START, TODAY
 from kruzhok.reports.tests.readback import (
     KAZAKH,
@@ -44,7 +43,7 @@ def expected(municipality) -> dict:
     flags = monitoring.programme_flag_counts(f=f)
     area = {"start": START, "end": TODAY, "municipality": municipality}
     summary = events.achievements_summary(**area)
-    figures = [everyone.population, coverage.population, organizations_licensed(municipality=municipality),
+    figures = [everyone.population, coverage.population, monitoring.organizations_licensed(territory=municipality),
                coverage.children, coverage.enrollments, coverage.percent,
                next(r.count for r in flags.rows if r.key == "gifted"), summary.children, summary.prize_total]
     tables = {}
@@ -203,3 +202,43 @@ def test_weekly_monitoring_figures_equal_the_selectors(demo_reports, django_db_b
     text = docx_text(demo_reports.files["weekly"]["docx"]) + "\n".join(
         str(cell) for rows in sheets.values() for row in rows for cell in row if cell)
     assert not any(name in text for name in names)
+
+
+def test_regional_table_cells_equal_the_per_municipality_selectors(demo_reports):
+    """The regional table reads every municipality at once (grouped selectors); each XLSX cell equals the
+    per-territory selector of its municipality, and the totals row the region's."""
+    from kruzhok.reports.registry import BuildContext, template_get
+    from kruzhok.reports.to_xlsx import xlsx_render
+    from kruzhok.territory.models import Municipality
+
+    region = demo_reports.municipality.region
+    with translation.override("ru"):
+        document = template_get("regional").build(BuildContext(territory=region, start=START, end=TODAY, texts={},
+                                                               language="ru"))
+        sheet = xlsx_sheets(xlsx_render(document))["Мониторинг"]
+
+    def indicators(territory) -> list:
+        f = monitoring.MonitoringFilter(on=TODAY, territory=territory, age_from=5, age_to=18)
+        cover = monitoring.coverage_summary(f=f, source=monitoring.AGGREGATES)
+        flags = {r.key: r.count for r in monitoring.programme_flag_counts(f=f).rows}
+        timeliness = monitoring.application_timeliness(f=f, start=START, end=TODAY)
+        staff = monitoring.staffing(f=f)
+        return [cover.population, cover.children, cover.percent, monitoring.organizations_licensed(territory=territory),
+                monitoring.programme_flag_counts(f=f).total, flags["network"], flags["adapted_ovz"],
+                flags["certificate"], monitoring.group_fill(f=f).mean_fill,
+                monitoring.card_completeness(f=f).mean_score,
+                timeliness.total, timeliness.share_in_time, timeliness.overdue, staff.teachers,
+                staff.highest_or_first_share]
+
+    municipalities = list(Municipality.objects.filter(region=region).order_by("name", "pk"))
+    assert len(municipalities) > 1
+    body = sheet[2:2 + len(municipalities)]
+    for municipality, row in zip(municipalities, body, strict=True):
+        assert row[0] == municipality.name
+        assert row[1:16] == [same(v) for v in indicators(municipality)], municipality.code
+    total_row = sheet[2 + len(municipalities)]
+    for column, (got, want) in enumerate(zip(total_row[1:16], indicators(region), strict=True), start=1):
+        if isinstance(got, str) and got.startswith("=SUM"):
+            assert _sum_formula(got, sheet, column) == want, column
+        else:
+            assert got == same(want), column
