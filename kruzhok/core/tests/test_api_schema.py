@@ -10,6 +10,7 @@ ROUTES = {
     ("/api/applications", "get"), ("/api/applications", "post"), ("/api/applications/{application_id}", "get"),
     ("/api/applications/{application_id}/withdraw", "post"),
     ("/api/tokens", "get"), ("/api/tokens", "post"), ("/api/tokens/{token_id}/revoke", "post"),
+    ("/api/dedup/candidates", "get"), ("/api/dedup/candidates/{candidate_id}", "get"),
     *{(f"/api/monitoring/{name}", "get") for name in (
         "breakdown/{by}", "cards", "clubs-per-child", "coverage", "group-fill", "programmes", "staffing",
         "timeliness", "trend")},

@@ -80,7 +80,9 @@ def test_twins_with_close_known_names_do_not_match(names):
 
 
 def test_explanation_names_each_comparison():
-    table = pa.Table.from_pylist([{**BASE, "unique_id": 1}, {**BASE, "name": "Аружан", "unique_id": 2}])
+    # Twins whose names are spelled alike (Алина / Алиса): the blocking proposes the pair, the model explains
+    # it. (A twin with an unlike name, Аружан next to Әлия, is not even proposed.)
+    table = pa.Table.from_pylist([{**BASE, "name": "Алина", "unique_id": 1}, {**BASE, "name": "Алиса", "unique_id": 2}])
     row = pipeline.predict(table, threshold_weight=-200, population=100_000).to_pylist()[0]
     explained = {c["field"]: c for c in pipeline.explain(row)}
     assert explained["fn"]["level"] == "different" and explained["fn"]["weight"] < -5
