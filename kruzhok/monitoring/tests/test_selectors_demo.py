@@ -8,25 +8,11 @@ import datetime as dt
 import pytest
 
 from kruzhok.catalog.models import Direction
-from kruzhok.demo.spec import MAIN
-from kruzhok.demo.town import demo_town_build
-from kruzhok.demo.wipe import registry_data_wipe
 from kruzhok.monitoring import selectors as sel
-from kruzhok.monitoring.aggregates import aggregates_refresh
 from kruzhok.monitoring.selectors import MonitoringFilter
-from kruzhok.territory.models import Municipality
+from kruzhok.monitoring.tests.conftest import DEMO_DAY
 
-TODAY = dt.date(2025, 10, 15)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        registry_data_wipe()
-        demo_town_build(seed=7, today=TODAY)
-        aggregates_refresh(on=TODAY)
-        yield Municipality.objects.get(code=MAIN.code)
-        registry_data_wipe()
+TODAY = DEMO_DAY  # the demo fixture (conftest) is built on it
 
 
 @pytest.mark.django_db

@@ -17,17 +17,15 @@ from hypothesis import strategies as st
 
 from kruzhok import factories as f
 from kruzhok.catalog.models import Group, Organization, Programme, Teacher
-from kruzhok.demo.spec import MAIN
-from kruzhok.demo.town import demo_town_build
-from kruzhok.demo.wipe import registry_data_wipe
 from kruzhok.enrollment.models import Application, ApplicationStatus
 from kruzhok.monitoring import selectors as sel
 from kruzhok.monitoring.aggregates import aggregates_refresh
 from kruzhok.monitoring.selectors import MonitoringFilter
 from kruzhok.monitoring.tests import test_selectors_property as random_world
+from kruzhok.monitoring.tests.conftest import DEMO_DAY
 from kruzhok.territory.models import Municipality, Region
 
-TODAY = dt.date(2025, 10, 15)
+TODAY = DEMO_DAY  # the demo fixture (conftest) is built on it
 places = random_world.places  # the fixture: two regions, three municipalities, two organizations, four groups
 build, make_filter, world_st = random_world.build, random_world.make_filter, random_world.world_st
 LISTS = {"problems": [], "cards": [], "organizations": [], "overdue_list": []}
@@ -88,16 +86,6 @@ def assert_grouped_equal_single(fl: MonitoringFilter, *, start: dt.date, end: dt
 
 
 # ------------------------------------------------------------------------------------------------ demo town
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        registry_data_wipe()
-        demo_town_build(seed=7, today=TODAY)
-        aggregates_refresh(on=TODAY)
-        yield Municipality.objects.get(code=MAIN.code)
-        registry_data_wipe()
 
 
 @pytest.mark.django_db
