@@ -121,6 +121,18 @@ def main() -> int:
         return 0
 
     # 1. Aggregates: a full refresh of today's cells (timed), the previous years' for the dashboard's trend.
+    # Rows written less than CHANGE_MARGIN before a refresh count as changed after it (they may have committed
+    # later): right after the generator, every municipality would count as changed and the "refresh after a
+    # change" would time a full refresh. Wait that margin out first (at most a minute, only after generating).
+    from django.db.models import Max
+
+    from kruzhok.monitoring.aggregates import CHANGE_MARGIN
+
+    newest = max(filter(None, (Enrollment.objects.aggregate(at=Max("updated_at"))["at"],
+                               Child.objects.aggregate(at=Max("updated_at"))["at"])), default=None)
+    if newest is not None and (wait := (newest + CHANGE_MARGIN - timezone.now()).total_seconds() + 1) > 0:
+        log(f"waiting {wait:.0f} s: the generated rows are still within the change margin")
+        time.sleep(wait)
     refresh_s, refreshed = timed(lambda: aggregates_refresh(on=on), 1)
     log(f"full refresh {refresh_s:.1f} s, {refreshed['cells']} cells")
     for back in (1, 2):
