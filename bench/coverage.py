@@ -131,6 +131,9 @@ def main() -> int:
     newest = max(filter(None, (Enrollment.objects.aggregate(at=Max("updated_at"))["at"],
                                Child.objects.aggregate(at=Max("updated_at"))["at"])), default=None)
     if newest is not None and (wait := (newest + CHANGE_MARGIN - timezone.now()).total_seconds() + 1) > 0:
+        if newest > timezone.now():
+            log(f"WARNING: rows stamped in the future ({newest}): every municipality will count as changed")
+        wait = min(wait, CHANGE_MARGIN.total_seconds() + 1)
         log(f"waiting {wait:.0f} s: the generated rows are still within the change margin")
         time.sleep(wait)
     refresh_s, refreshed = timed(lambda: aggregates_refresh(on=on), 1)

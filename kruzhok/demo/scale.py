@@ -105,7 +105,11 @@ class _Clock:
     def __init__(self, today: dt.date) -> None:
         self.today = today
         self.year_start = academic_year_start(today)
-        self.now = timestamp_text(dt.datetime(today.year, today.month, today.day, 3, 0, tzinfo=dt.UTC))
+        # Rows are stamped with the start of ``today`` in the installation's time zone: never in the future when
+        # ``today`` is the local date (a later hour of it would be, in the evening in UTC, and every generated
+        # row would then count as changed after the next aggregates refresh).
+        start = dt.datetime.combine(today, dt.time(0), tzinfo=timezone.get_current_timezone())
+        self.now = timestamp_text(start.astimezone(dt.UTC))
         self.zone = self.now[19:]  # "+00:00" on PostgreSQL, "" on SQLite
         self._days: dict[int, str] = {}
         self.birth_ranges = {age: (years_before(today, age + 1).toordinal() + 1, years_before(today, age).toordinal())
