@@ -16,7 +16,7 @@ from kruzhok.dedup.jobs import search
 from kruzhok.dedup.models import Candidate, CandidateStatus, MergeRecord
 from kruzhok.dedup.tests.test_search_and_pages import duplicates  # noqa: F401  (fixture)
 from kruzhok.people.models import Child
-from kruzhok.web.tests.test_e2e_playwright import SCREENSHOTS, browser, new_page  # noqa: F401  (fixture)
+from kruzhok.web.tests.test_e2e_playwright import SCREENSHOTS, browser, signed_in_page  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -28,12 +28,7 @@ def test_a_municipal_admin_reviews_and_merges_a_pair(browser, live_server, world
     a, b = pair.child_a, pair.child_b
     url = live_server.url
 
-    page = new_page(browser)
-    page.goto(f"{url}/login/?next=/dedup/")
-    page.fill("#id_username", world.municipal_admin.email)
-    page.fill("#id_password", "secret-pass-123")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(re.compile(r"/dedup/$"))
+    page = signed_in_page(browser, url, world.municipal_admin.email, "/dedup/")
     row = page.locator("tr", has_text="Оспанов")
     assert row.count() == 1
     row.get_by_role("link", name="Сравнить").click()

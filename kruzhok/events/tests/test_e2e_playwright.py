@@ -43,12 +43,7 @@ def test_org_admin_records_a_contest_and_the_public_list_shows_it(browser, live_
     url = live_server.url
     today = timezone.localdate()
 
-    org = e2e.new_page(browser)
-    org.goto(f"{url}/login/?next=/org/events/new/")
-    org.fill("#id_username", admin.email)
-    org.fill("#id_password", "secret-pass-123")
-    org.get_by_role("button", name="Войти").click()
-    org.wait_for_url(re.compile(r"/org/events/new/$"))
+    org = e2e.signed_in_page(browser, url, admin.email, "/org/events/new/")
 
     org.fill("#id_title", "Конкурс технического творчества «Шустрики»")
     org.select_option("#id_kind", "contest")

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from kruzhok import factories as f
-from kruzhok.web.tests.test_e2e_playwright import SCREENSHOTS, browser, new_page  # noqa: F401  (fixture)
+from kruzhok.web.tests.test_e2e_playwright import SCREENSHOTS, browser, signed_in_page  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -34,12 +34,7 @@ def test_a_municipal_admin_sees_the_charts_and_follows_a_drilldown(browser, live
     f.EnrollmentFactory(child=world.unrelated_child, group=art)
     url = live_server.url
 
-    page = new_page(browser)
-    page.goto(f"{url}/login/?next=/monitoring/")
-    page.fill("#id_username", world.municipal_admin.email)
-    page.fill("#id_password", "secret-pass-123")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(re.compile(r"/monitoring/$"))
+    page = signed_in_page(browser, url, world.municipal_admin.email, "/monitoring/")
     page.goto(f"{url}/monitoring/?on={ON.isoformat()}")
 
     for chart in ("chart-directions-canvas", "chart-types-canvas", "chart-trend-canvas"):

@@ -84,6 +84,17 @@ def new_page(browser):
     return page
 
 
+def signed_in_page(browser, base_url: str, email: str, next_path: str, password: str = "secret-pass-123"):
+    """A new phone-sized page signed in through the login form, landed on ``next_path``."""
+    page = new_page(browser)
+    page.goto(f"{base_url}/login/?next={next_path}")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
+    return page
+
+
 def test_parent_finds_a_programme_by_a_misspelling_applies_and_sees_the_enrollment(browser, live_server, robotics):
     municipality, group, admin = robotics
     url = live_server.url
@@ -126,12 +137,7 @@ def test_parent_finds_a_programme_by_a_misspelling_applies_and_sees_the_enrollme
     assert application.status == ApplicationStatus.INVITED
 
     # The organization's admin signs in elsewhere, opens the inbox and accepts and enrolls the child.
-    org = new_page(browser)
-    org.goto(f"{url}/login/?next=/inbox/")
-    org.fill("#id_username", admin.email)
-    org.fill("#id_password", "secret-pass-123")
-    org.get_by_role("button", name="Войти").click()
-    org.wait_for_url(re.compile(r"/inbox/$"))
+    org = signed_in_page(browser, url, admin.email, "/inbox/")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     org.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
     org.locator(f"#application-{application.pk}").get_by_role("link", name="Петров Миша").click()
