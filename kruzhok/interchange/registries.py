@@ -169,6 +169,7 @@ class Context:
 
     def __init__(self, user: Any) -> None:
         self.user = user
+        self.actor = user if getattr(user, "is_authenticated", False) else None  # recorded as who did it
         self.scope = user_scope(user)
         self._orgs: dict[str, list[dict]] | None = None
         self._munis: dict[str, list[dict]] | None = None
@@ -1493,7 +1494,7 @@ class ApplicationRegistry(SimpleRegistry):
             obj.channel = Application.Channel.IMPORT
             obj.status = v.get("status") or ApplicationStatus.SUBMITTED
             obj.status_changed_at = v["submitted_at"]
-            obj.submitted_by = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+            obj.submitted_by = ctx.actor
         elif v.get("status") and v["status"] != obj.status:
             obj.status, obj.status_changed_at = v["status"], timezone.now()
         if v.get("reject_reason"):
@@ -1514,7 +1515,7 @@ class ApplicationRegistry(SimpleRegistry):
             ApplicationStatusChange.objects.create(
                 application=obj, from_status=row.from_status, to_status=obj.status,
                 at=obj.submitted_at if imported else obj.status_changed_at,
-                actor=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+                actor=ctx.actor,
                 note=_("Загружена импортом") if imported else _("Статус изменён импортом"),
                 notified_at=timezone.now())
         return False
