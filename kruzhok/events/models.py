@@ -114,7 +114,7 @@ class EventDate(models.Model):
     """One dated session of an event held by a schedule («02.02 и 07.02», three stages of a contest).
 
     An event with dates keeps ``start_date``/``end_date`` as their envelope (the first and the last date), so
-    summaries and counts read events as before; ``services.event_dates_set`` keeps the two in step.
+    summaries and counts read events as before; ``services.event_update`` keeps the two in step.
     """
 
     event = models.ForeignKey(Event, verbose_name=_("мероприятие"), on_delete=models.CASCADE, related_name="dates")

@@ -139,11 +139,6 @@ def event_sessions(event: Event) -> list[Session]:
             for d in EventDate.objects.filter(event=event).order_by("date", "start_time")]
 
 
-def event_dates_set(*, actor: Any, event: Event, dates: Sequence[Session]) -> Event:
-    """Replace the sessions of an event (``[]``: none, the event keeps its start..end)."""
-    return event_update(actor=actor, event=event, dates=dates)
-
-
 def event_envelope_sync(*, actor: Any, event: Event) -> Event:
     """After the event's dates were edited elsewhere (the admin's inline): its start and end follow them."""
     with transaction.atomic():

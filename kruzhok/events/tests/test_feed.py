@@ -75,9 +75,9 @@ def test_scheduled_event_is_one_vevent_per_date(client, world, settings):
     assert all(str(e["url"]).endswith(reverse("events:detail", args=[event.pk])) for e in items)
 
     # The UIDs stay when the schedule is saved again (calendar clients update the same entries).
-    from kruzhok.events.services import event_dates_set, event_sessions
+    from kruzhok.events.services import event_sessions, event_update
 
-    event_dates_set(actor=world.org_admin, event=event, dates=event_sessions(event))
+    event_update(actor=world.org_admin, event=event, dates=event_sessions(event))
     again = Calendar.from_ical(client.get(reverse("events:feed")).content)
     assert {str(e["uid"]) for e in again.walk("VEVENT") if str(e["summary"]) == event.title} == {
         str(e["uid"]) for e in items}

@@ -101,7 +101,7 @@ def test_service_keeps_sessions_and_envelope_in_step(world):
     event.refresh_from_db()
     assert (event.start_date, event.end_date, event.dates.count()) == (D(2024, 2, 2), D(2024, 4, 16), 3)
 
-    services.event_dates_set(actor=world.org_admin, event=event, dates=sessions_parse("01.03.2024\n05.03.2024"))
+    services.event_update(actor=world.org_admin, event=event, dates=sessions_parse("01.03.2024\n05.03.2024"))
     event.refresh_from_db()
     assert (event.start_date, event.end_date, event.dates.count()) == (D(2024, 3, 1), D(2024, 3, 5), 2)
 
@@ -121,7 +121,7 @@ def test_many_dates_print_as_their_span(world):
 
 def test_dates_of_someone_elses_event_are_refused(world):
     with pytest.raises(PermissionDenied):
-        services.event_dates_set(actor=world.outsider, event=world.event, dates=[Session(D(2025, 1, 22))])
+        services.event_update(actor=world.outsider, event=world.event, dates=[Session(D(2025, 1, 22))])
     assert not world.event.dates.exists()
 
 
