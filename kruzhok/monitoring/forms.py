@@ -14,14 +14,12 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts.scoping import user_scope
 from kruzhok.catalog.models import Direction, Organization
+from kruzhok.core.widgets import QuickSelect
 from kruzhok.monitoring.selectors import monitoring_territories
 from kruzhok.territory.models import Municipality, Region
 
@@ -64,22 +62,6 @@ def monitored_territories(user: Any) -> Monitored:
             pk__in=[t.pk for t in territories if isinstance(t, Municipality)]))
 
 
-class PlainSelect(forms.Select):
-    """A ``<select>`` written in Python, the same HTML as Django's: the stock widget renders every option through a
-    template include, which for the filter's municipalities and directions cost more than all the dashboard's
-    figures."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join("", '<option value="{}"{}>{}</option>',
-                                    ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options))
-            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
-                           mark_safe("".join(groups)))  # each part built by format_html
-
-
 class ListedChoiceIterator(ModelChoiceIterator):
     """The choices from the queryset's own rows (one plain query) rather than ``.iterator()``, which on PostgreSQL
     costs a server-side cursor (three round trips) per field."""
@@ -93,7 +75,7 @@ class ListedChoiceIterator(ModelChoiceIterator):
 
 class TerritoryChoiceField(forms.ModelChoiceField):
     iterator = ListedChoiceIterator
-    widget = PlainSelect
+    widget = QuickSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.localized_name()
@@ -111,11 +93,11 @@ class MonitoringFilterForm(forms.Form):
     municipality = TerritoryChoiceField(label=_("Муниципалитет"), required=False,
                                         queryset=Municipality.objects.none(), empty_label=_("все муниципалитеты"))
     on = forms.DateField(label=_("На дату"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    age = forms.ChoiceField(label=_("Возраст"), required=False, choices=AGE_BAND_CHOICES, widget=PlainSelect)
+    age = forms.ChoiceField(label=_("Возраст"), required=False, choices=AGE_BAND_CHOICES, widget=QuickSelect)
     direction = DirectionChoiceField(label=_("Направленность"), required=False,
                                      queryset=Direction.objects.none(), empty_label=_("все направленности"))
     org_type = forms.ChoiceField(label=_("Тип организации"), required=False,
-                                 choices=[("", _("все типы"))] + list(Organization.Type.choices), widget=PlainSelect)
+                                 choices=[("", _("все типы"))] + list(Organization.Type.choices), widget=QuickSelect)
 
     def __init__(self, *args: Any, monitored: Monitored, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
