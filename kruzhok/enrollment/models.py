@@ -68,11 +68,13 @@ class Application(TimeStampedModel):
         IMPORT = "import", _("импорт")
 
     child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.PROTECT, related_name="applications")
-    group = models.ForeignKey(Group, verbose_name=_("группа"), on_delete=models.PROTECT, related_name="applications")
+    # group and status: indexed together by (group, status, submitted_at) in Meta
+    group = models.ForeignKey(Group, verbose_name=_("группа"), on_delete=models.PROTECT, related_name="applications",
+                              db_index=False)
     channel = models.CharField(_("канал"), max_length=20, choices=Channel.choices, default=Channel.NAVIGATOR)
     submitted_at = models.DateTimeField(_("подана"), default=timezone.now, db_index=True)
     status = models.CharField(_("статус"), max_length=20, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.SUBMITTED, db_index=True)
+                              default=ApplicationStatus.SUBMITTED)
     status_changed_at = models.DateTimeField(_("статус изменён"), default=timezone.now)
     answer_due_at = models.DateTimeField(_("ответить до"), null=True, blank=True)
     decided_at = models.DateTimeField(_("решение принято"), null=True, blank=True)
@@ -186,12 +188,15 @@ class Enrollment(TimeStampedModel):
     """A child in a group from a date to a date. Active rows count against the group's capacity
     (the ``enrollment`` triggers keep ``Group.enrolled_count``; its check constraint refuses overbooking)."""
 
-    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.PROTECT, related_name="enrollments")
-    group = models.ForeignKey(Group, verbose_name=_("группа"), on_delete=models.PROTECT, related_name="enrollments")
+    # child, group and status: indexed by (group, status) and (child, status) in Meta
+    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.PROTECT, related_name="enrollments",
+                              db_index=False)
+    group = models.ForeignKey(Group, verbose_name=_("группа"), on_delete=models.PROTECT, related_name="enrollments",
+                              db_index=False)
     application = models.OneToOneField(Application, verbose_name=_("заявка"), null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="enrollment")
     status = models.CharField(_("статус"), max_length=20, choices=EnrollmentStatus.choices,
-                              default=EnrollmentStatus.ACTIVE, db_index=True)
+                              default=EnrollmentStatus.ACTIVE)
     start_date = models.DateField(_("дата зачисления"))
     end_date = models.DateField(_("дата окончания"), null=True, blank=True)
     order_number = models.CharField(_("номер приказа"), max_length=64, blank=True)

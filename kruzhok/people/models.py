@@ -43,8 +43,9 @@ class Child(TimeStampedModel):
     birth_date = models.DateField(_("дата рождения"), db_index=True)
     national_id_kind = models.CharField(_("вид идентификатора"), max_length=8, choices=IdKind.choices, blank=True)
     national_id = models.CharField(_("СНИЛС / ИИН"), max_length=14, blank=True)
+    # indexed by (municipality, birth_date) in Meta
     municipality = models.ForeignKey(Municipality, verbose_name=_("муниципалитет проживания"),
-                                     on_delete=models.PROTECT, related_name="children")
+                                     on_delete=models.PROTECT, related_name="children", db_index=False)
     settlement = models.ForeignKey(Settlement, verbose_name=_("населённый пункт"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="children")
     school = models.ForeignKey(Organization, verbose_name=_("школа / детский сад"), null=True, blank=True,
@@ -64,7 +65,12 @@ class Child(TimeStampedModel):
         verbose_name = _("ребёнок")
         verbose_name_plural = _("дети")
         ordering = ["surname", "name"]
-        indexes = [models.Index(fields=["municipality", "birth_date"])]
+        indexes = [
+            models.Index(fields=["municipality", "birth_date"]),
+            # children registered without an identifier, by name: where an import looks for the child of a row
+            # whose identifier is new (registered earlier by name only) — a handful, not every namesake
+            models.Index(fields=["surname", "birth_date"], condition=Q(national_id=""), name="child_no_id_by_name"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["national_id_kind", "national_id"], condition=~Q(national_id=""),
                                     name="child_unique_national_id",
@@ -175,8 +181,9 @@ class GuardianLink(models.Model):
         GUARDIAN = "guardian", _("опекун")
         OTHER = "other", _("иной представитель")
 
+    # indexed by the unique (guardian, child)
     guardian = models.ForeignKey(Guardian, verbose_name=_("представитель"), on_delete=models.CASCADE,
-                                 related_name="links")
+                                 related_name="links", db_index=False)
     child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.CASCADE,
                               related_name="guardian_links")
     relation = models.CharField(_("кем приходится"), max_length=20, choices=Relation.choices)
