@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _IIN_WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _IIN_WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_SEPARATORS = re.compile(r"[\s\-]")
+_IIN = re.compile(r"[0-9]{12}")
+_IIN_CENTURY = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
 
 
 def normalize_digits(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value or "")
+    return _SEPARATORS.sub("", value or "")
 
 
 def iin_check_digit(first11: str) -> int | None:
     """The 12th digit of an ИИН for its first 11 digits, or None when no valid check digit exists."""
+    if len(first11) != 11:
+        raise ValueError("an ИИН check digit needs 11 digits")
     digits = [int(c) for c in first11]
-    control = sum(d * w for d, w in zip(digits, _IIN_WEIGHTS_1, strict=True)) % 11
+    control = sum(map(mul, digits, _IIN_WEIGHTS_1)) % 11
     if control == 10:
-        control = sum(d * w for d, w in zip(digits, _IIN_WEIGHTS_2, strict=True)) % 11
+        control = sum(map(mul, digits, _IIN_WEIGHTS_2)) % 11
         if control == 10:
             return None
     return control
@@ -35,19 +41,28 @@ def iin_birth_date_and_sex(iin: str) -> tuple[dt.date, str]:
     return birth, "M" if century_sex % 2 == 1 else "F"
 
 
-def validate_iin(value: str) -> str:
-    iin = normalize_digits(value)
-    if not re.fullmatch(r"[0-9]{12}", iin):
+def iin_parse(value: str) -> tuple[str, dt.date, str]:
+    """A checked ИИН (separators removed) with the birth date and sex it encodes; ValidationError when invalid.
+
+    One pass over the number for an import's hundred thousand rows: :func:`validate_iin` and
+    :func:`iin_birth_date_and_sex` in one."""
+    iin = value if len(value) == 12 and value.isdigit() else normalize_digits(value)
+    if not _IIN.fullmatch(iin):
         raise ValidationError(_("ИИН состоит из 12 цифр."), code="iin_format")
-    if iin[6] not in "123456":
+    century = _IIN_CENTURY.get(iin[6])
+    if century is None:
         raise ValidationError(_("ИИН: седьмая цифра (век и пол) должна быть от 1 до 6."), code="iin_century")
     try:
-        iin_birth_date_and_sex(iin)
+        birth = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
         raise ValidationError(_("ИИН: первые шесть цифр не образуют дату рождения."), code="iin_date") from None
     if iin_check_digit(iin[:11]) != int(iin[11]):
         raise ValidationError(_("ИИН: неверная контрольная цифра."), code="iin_checksum")
-    return iin
+    return iin, birth, "M" if iin[6] in "135" else "F"
+
+
+def validate_iin(value: str) -> str:
+    return iin_parse(value)[0]
 
 
 def snils_check_number(first9: str) -> int:
