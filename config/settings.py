@@ -186,6 +186,10 @@ KRUZHOK_INVITATION_DAYS = int(os.environ.get("KRUZHOK_INVITATION_DAYS", "7"))
 DEDUP_AUTO_MERGE_WEIGHT = float(os.environ["DEDUP_AUTO_MERGE_WEIGHT"]) if os.environ.get("DEDUP_AUTO_MERGE_WEIGHT") \
     else None
 
+# Imports: a file of at least this many rows is read and checked by a forked process of its own while the job
+# writes the batches (another core, no shared interpreter lock); a smaller one is read by the job itself.
+KRUZHOK_IMPORT_FORK_ROWS = int(os.environ.get("KRUZHOK_IMPORT_FORK_ROWS", "5000"))
+
 # Default country of the installation: decides which directions and qualification
 # categories new organizations use unless their region says otherwise.
 KRUZHOK_COUNTRY = os.environ.get("KRUZHOK_COUNTRY", "RU")

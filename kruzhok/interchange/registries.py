@@ -64,7 +64,7 @@ from kruzhok.enrollment.models import (
 from kruzhok.events.models import Event, EventLevel, EventParticipant, EventResult
 from kruzhok.interchange import reading as r
 from kruzhok.people.models import EARLIEST_BIRTH_DATE, Child, ChildCategory, Guardian, GuardianLink, Sex, age_on
-from kruzhok.people.validators import iin_birth_date_and_sex, validate_iin, validate_snils
+from kruzhok.people.validators import iin_parse, validate_iin, validate_snils
 from kruzhok.territory.models import Municipality, Population, Settlement
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
@@ -143,6 +143,9 @@ class Row:
     values: dict[str, Any]
     parse_errors: list[tuple[str | None, str]] = field(default_factory=list)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
+    # what Registry.prepare checked ahead of the batch (on the reading thread) and the refusals it found
+    prepared: Any = None
+    prepared_errors: list[tuple[str | None, str]] = field(default_factory=list)
 
     def refuse(self, column: str | None, message: Any) -> None:
         self.errors.append((column, str(message)))
@@ -354,6 +357,15 @@ class Registry:
 
     def process(self, ctx: Context, rows: list[Row]) -> list[str]:
         raise NotImplementedError
+
+    def prepare_context(self, ctx: Context) -> None:
+        """Load what :meth:`prepare` looks up into ``ctx``, on the job's thread, before the reading starts."""
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        """Checks of one parsed row that need no database (only what :meth:`prepare_context` loaded), made on the
+        reading thread while the job's thread waits for the database; their result goes to ``row.prepared`` and
+        their refusals to ``row.prepared_errors``, which :meth:`process` takes up — after the file's duplicate
+        check, so a repeated row is reported as a repeat only, as before."""
 
     def export_queryset(self, user: Any):
         raise NotImplementedError
@@ -1043,8 +1055,7 @@ class ChildRegistry(Registry):
         if national_id:
             try:
                 if kind == Child.IdKind.IIN:
-                    national_id = validate_iin(national_id)
-                    born, iin_sex = iin_birth_date_and_sex(national_id)
+                    national_id, born, iin_sex = iin_parse(national_id)
                     if birth and born != birth:
                         row.refuse("national_id", _("ИИН не совпадает с датой рождения."))
                     if self.creates_children and sex and iin_sex != sex:
@@ -1102,13 +1113,27 @@ class ChildRegistry(Registry):
                 "funding_source": v.get("funding_source") or FundingSource.BUDGET}
 
     # the batch ----------------------------------------------------------------------------------------------------
+    def prepare_context(self, ctx: Context) -> None:
+        if self.creates_children:
+            ctx.municipalities()
+
+    def prepare(self, ctx: Context, row: Row) -> None:
+        before = len(row.errors)
+        row.prepared = self._validate_child(ctx, row, timezone.localdate())
+        row.prepared_errors = row.errors[before:]
+        del row.errors[before:]
+
     def process(self, ctx: Context, rows: list[Row]) -> list[str]:
         work: list[tuple[Row, dict, dict | None]] = []
         today = timezone.localdate()
         for row in rows:
             if row.refused:
                 continue
-            child = self._validate_child(ctx, row, today)
+            if row.prepared is not None:
+                child = dict(row.prepared)  # a copy: the batch's writes add to it, a retried batch starts afresh
+                row.errors.extend(row.prepared_errors)
+            else:
+                child = self._validate_child(ctx, row, today)
             enrollment = self._validate_enrollment(ctx, row, child)
             if not row.refused:
                 work.append((row, child, enrollment))

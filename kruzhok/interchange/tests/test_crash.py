@@ -36,9 +36,11 @@ N = 2000
 BATCH = 100
 
 
-def _worker(job_id: int) -> subprocess.Popen:
+def _worker(job_id: int, *, fork_rows: int = 0) -> subprocess.Popen:
+    """A worker running the job; ``fork_rows=0``: it reads the file in a forked reading process."""
     env = {**os.environ, "DATABASE_URL": _url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-           "DJANGO_SETTINGS_MODULE": "config.settings", "KRUZHOK_TASKS": "immediate"}
+           "DJANGO_SETTINGS_MODULE": "config.settings", "KRUZHOK_TASKS": "immediate",
+           "KRUZHOK_IMPORT_FORK_ROWS": str(fork_rows)}
     code = ("import django; django.setup(); from kruzhok.core.jobs import job_run; "
             f"job_run({job_id})")
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
@@ -64,6 +66,26 @@ def _wipe(groups) -> None:
                GuardianLink.objects.filter(child__in=ids), Guardian.objects.filter(pk__in=guardians),
                Child.objects.filter(pk__in=ids)):
         qs._raw_delete(qs.db)
+
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid``."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _wait_for_checkpoint(job_id: int, next_row: int, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -103,11 +125,18 @@ def test_killed_worker_resumes_to_the_rows_of_a_clean_run(town, tmp_path, settin
     assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
     # kill points: after the first committed batch, in the middle, near the end (each lands inside a batch or
     # between batches, wherever the worker happens to be)
-    for kill_after in (2 + BATCH, 2 + N // 3, 2 + 2 * N // 3):
-        proc = _worker(job.pk)
+    # The clean run read the file itself (fewer rows than KRUZHOK_IMPORT_FORK_ROWS); these workers mostly read it
+    # in a forked process, which must not outlive its killed worker.
+    for kill_after, fork_rows in ((2 + BATCH, 0), (2 + N // 3, 10 ** 9), (2 + 2 * N // 3, 0)):
+        proc = _worker(job.pk, fork_rows=fork_rows)
         _wait_for_checkpoint(job.pk, kill_after, proc)
+        readers = _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 10
+        while not all(map(_gone, readers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(map(_gone, readers)), f"a reading process outlived its killed worker: {readers}"
         stuck = Job.objects.get(pk=job.pk)
         assert stuck.status == Job.Status.RUNNING
         # the dead worker stops beating; after STALE_AFTER recover_jobs/job_run may take the job over

@@ -50,7 +50,14 @@ def table(town, n):
     return list(child_rows(n, groups=town.imp_group_keys, municipality="A1", start=START))
 
 
-def test_bad_rows_reported_exactly_good_rows_imported(town):
+@pytest.fixture(params=["inline", "forked"])
+def reader(request, settings):
+    """The file read by the job itself, or by a forked reading process (``KRUZHOK_IMPORT_FORK_ROWS``)."""
+    settings.KRUZHOK_IMPORT_FORK_ROWS = 0 if request.param == "forked" else 10 ** 9
+    return request.param
+
+
+def test_bad_rows_reported_exactly_good_rows_imported(town, reader):
     rows = table(town, 120)
     # 6 bad rows of 120 (5 %), one of each kind; spreadsheet row = index + 2
     rows[3][0] = ""                                   # row 5: missing required surname
@@ -95,7 +102,7 @@ def test_bad_rows_reported_exactly_good_rows_imported(town):
     assert Child.objects.filter(name="Изменённое").count() == 1
 
 
-def test_dry_run_writes_nothing_and_predicts(town):
+def test_dry_run_writes_nothing_and_predicts(town, reader):
     rows = table(town, 30)
     before = Child.objects.count()
     preview = run_import(town.municipal_admin, xlsx_file(CHILD_HEADER, rows), dry_run=True)
@@ -227,3 +234,39 @@ def test_a_child_registered_without_identifier_gets_it_from_a_later_file(town):
     children = Child.objects.filter(surname__in=[r[0] for r in rows], birth_date__in=[r[3] for r in rows])
     assert sorted(children.values_list("national_id", flat=True)) == sorted(r[6] for r in rows)
     assert Enrollment.objects.filter(child__in=children).count() == 3
+
+
+def test_forked_reader_hands_over_items_and_errors_in_order(settings):
+    from kruzhok.interchange.importer import ReaderFailed, read_in_process
+    from kruzhok.interchange.reading import CellError
+
+    assert list(read_in_process(iter(range(1234)), language="ru", chunk=100, depth=2)) == list(range(1234))
+
+    def failing():
+        yield from range(250)
+        raise CellError("плохая ячейка")
+
+    got = []
+    with pytest.raises(CellError, match="плохая ячейка"):
+        for item in read_in_process(failing(), language="ru", chunk=100):
+            got.append(item)
+    assert got == list(range(200))  # the chunks before the error, then the error itself
+
+    class Unpicklable(Exception):
+        def __reduce__(self):
+            raise TypeError("not picklable")
+
+    def unpicklable():
+        yield 1
+        raise Unpicklable("x")
+
+    with pytest.raises(ReaderFailed, match="Unpicklable: x"):
+        list(read_in_process(unpicklable(), language="ru"))
+
+    # closed early: the reading process is stopped, not left behind
+    import multiprocessing
+
+    items = read_in_process(iter(range(10 ** 7)), language="ru", chunk=10, depth=1)
+    assert next(items) == 0
+    items.close()
+    assert multiprocessing.active_children() == []
