@@ -81,7 +81,7 @@ test-postgres:
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy kruzhok/*/services.py kruzhok/*/selectors.py kruzhok/accounts/scoping.py
+	$(VENV)/bin/mypy kruzhok/*/services.py kruzhok/*/selectors.py kruzhok/accounts/scoping.py kruzhok/monitoring/columnar.py
 
 bench-scale: migrate
 	DATABASE_URL="$(PG_URL)" $(PY) bench/scale.py $(if $(QUICK),--quick,)

@@ -11,8 +11,10 @@ when the database is empty, and kept (other benchmarks read it too; nothing here
 one ``updated_at`` touched to time the refresh after a change). The Parquet export is kept in
 ``var/bench_coverage/<database>/``.
 
-Figures: ``live_s`` / ``aggregates_s`` / ``duckdb_s`` — median wall time of ``selectors.coverage_cube`` live,
-from aggregates, and of the same query in DuckDB (2 threads, reading the Parquet files); ``refresh_s`` — the
+Figures: ``live_s`` / ``aggregates_s`` / ``duckdb_s`` — median wall time of ``selectors.coverage_cube`` live (on
+PostgreSQL for the whole installation: its columns read on three connections, counted in numpy — see
+``kruzhok.monitoring.columnar``), from aggregates, and of the same query in DuckDB (2 threads, reading the Parquet
+files); live and DuckDB run in turns (``--runs``, 5), first, on a quiet database; ``refresh_s`` — the
 full refresh of today's cells; ``refresh_changed_s`` — the refresh after one enrollment changed (finding the
 changed municipalities and recomputing them); ``dashboard_p95_ms`` — ``GET /monitoring/`` through
 ``django.test.Client`` as a superuser, from aggregates, over a mix of region / municipality / filtered views.
@@ -74,7 +76,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="50 000 children in bench_scale_quick")
     parser.add_argument("--database", help="database to use (default bench_scale, --quick bench_scale_quick)")
     parser.add_argument("--requests", type=int, default=200, help="timed dashboard requests")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs of the live and DuckDB breakdowns")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of the live and DuckDB breakdowns")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="time only the dashboard (the aggregates of the date must exist)")
     parser.add_argument("--on", type=dt.date.fromisoformat,
@@ -120,7 +122,28 @@ def main() -> int:
                           **dashboard_figures(on, max(20, args.requests))}))
         return 0
 
-    # 1. Aggregates: a full refresh of today's cells (timed), the previous years' for the dashboard's trend.
+    # 1. The full breakdown live and by DuckDB over the Parquet export of the same rows, in turns (each pair of
+    # runs meets the same machine), before the refreshes below set the autovacuum going.
+    f = sel.MonitoringFilter(on=on)
+    cube = sel.coverage_cube
+    folder = ROOT / "var" / "bench_coverage" / database
+    parquet_export(connection, folder, enrollments)
+    live_times, duckdb_times = [], []
+    for _ in range(args.runs):
+        seconds, live = timed(lambda: cube(f=f, bands=BANDS, source=sel.LIVE), 1)
+        live_times.append(seconds)
+        seconds, duck_rows = timed(lambda: duckdb_breakdown(folder, on), 1)
+        duckdb_times.append(seconds)
+    live_s, duckdb_s = statistics.median(live_times), statistics.median(duckdb_times)
+
+    def key(rows):
+        return sorted((r.municipality_id, r.direction_id, r.org_type, r.band, r.children, r.enrollments) for r in rows)
+
+    duckdb_equal = sorted(duck_rows) == key(live.rows)
+    log(f"live {live_s:.2f} s ({', '.join(f'{t:.2f}' for t in live_times)}), {len(live.rows)} rows; "
+        f"duckdb {duckdb_s:.2f} s ({', '.join(f'{t:.2f}' for t in duckdb_times)}); live = duckdb: {duckdb_equal}")
+
+    # 2. Aggregates: a full refresh of today's cells (timed), the previous years' for the dashboard's trend.
     # Rows written less than CHANGE_MARGIN before a refresh count as changed after it (they may have committed
     # later): right after the generator, every municipality would count as changed and the "refresh after a
     # change" would time a full refresh. Wait that margin out first (at most a minute, only after generating).
@@ -148,25 +171,13 @@ def main() -> int:
     refresh_changed_s, changed = timed(lambda: aggregates_refresh_changed(on=on), 1)
     log(f"refresh after a change {refresh_changed_s:.2f} s ({changed['municipalities']} municipalities)")
 
-    # 2. The full breakdown: live, from the aggregates, and the same rows in DuckDB.
-    f = sel.MonitoringFilter(on=on)
-    cube = sel.coverage_cube
-    live_s, live = timed(lambda: cube(f=f, bands=BANDS, source=sel.LIVE), args.runs)
-    log(f"live {live_s:.2f} s, {len(live.rows)} rows")
+    # 3. The full breakdown from the aggregates (live and DuckDB were timed first, before the refreshes).
     aggregates_s, agg = timed(lambda: cube(f=f, bands=BANDS, source=sel.AGGREGATES), 20)
     log(f"aggregates {aggregates_s * 1000:.1f} ms")
-
-    def key(rows):
-        return sorted((r.municipality_id, r.direction_id, r.org_type, r.band, r.children, r.enrollments) for r in rows)
-
     equal = key(live.rows) == key(agg.rows)
-    folder = ROOT / "var" / "bench_coverage" / database
-    parquet_export(connection, folder, enrollments)
-    duckdb_s, duck_rows = timed(lambda: duckdb_breakdown(folder, on), args.runs)
-    duckdb_equal = sorted(duck_rows) == key(live.rows)
-    log(f"duckdb {duckdb_s:.2f} s; live = aggregates: {equal}; live = duckdb: {duckdb_equal}")
+    log(f"live = aggregates: {equal}")
 
-    # 3. The dashboard page from aggregates.
+    # 4. The dashboard page from aggregates.
     dashboard = dashboard_figures(on, max(20, args.requests))
     print(json.dumps({
         "benchmark": "coverage",
@@ -179,6 +190,8 @@ def main() -> int:
         "aggregates_s": round(aggregates_s, 4),
         "duckdb_s": round(duckdb_s, 3),
         "ratio_to_duckdb": round(live_s / duckdb_s, 2),
+        "live_runs_s": [round(t, 3) for t in live_times],
+        "duckdb_runs_s": [round(t, 3) for t in duckdb_times],
         **dashboard,
         "refresh_s": round(refresh_s, 2),
         "refresh_changed_s": round(refresh_changed_s, 2),

@@ -782,13 +782,34 @@ def coverage_cube(*, f: MonitoringFilter, bands: tuple[tuple[int, int], ...] = A
             c=Sum("children"), e=Sum("enrollments")).order_by()
         result = [CubeRow(m, d, o, b, c, e) for m, d, o, b, c, e in rows]
         return Cube(rows=result, source=AGGREGATES, computed_at=found[1])
+    columnar = connections["default"].vendor == "postgresql" and not isinstance(f.territory, Municipality)
+    rows = _cube_columnar(f, bands) if columnar else _cube_sql(f, bands)
+    return Cube(rows=rows, source=LIVE, computed_at=timezone.now())
+
+
+def _cube_sql(f: MonitoringFilter, bands: tuple[tuple[int, int], ...]) -> list[CubeRow]:
+    """The live cube as one SQL statement: a municipality's, and everything on SQLite."""
     band = Case(*[When(child__birth_date__gt=years_before(f.on, b), child__birth_date__lte=years_before(f.on, a),
                        then=Value(_band_label((a, b)))) for a, b in bands], default=Value(""))
     rows = _counted_enrollments(f).annotate(band=band).exclude(band="").values_list(
         "child__municipality_id", "group__programme__direction_id", "group__programme__organization__org_type",
         "band").annotate(c=Count("child_id", distinct=True), e=Count("id")).order_by()
-    return Cube(rows=[CubeRow(m, d, o, b, c, e) for m, d, o, b, c, e in rows], source=LIVE,
-                computed_at=timezone.now())
+    return [CubeRow(m, d, o, b, c, e) for m, d, o, b, c, e in rows]
+
+
+def _cube_columnar(f: MonitoringFilter, bands: tuple[tuple[int, int], ...]) -> list[CubeRow]:
+    """The live cube of a region or the installation on PostgreSQL: the same counts as :func:`_cube_sql`, the
+    joins and distinct counts done in numpy (``kruzhok.monitoring.columnar``; ~4× quicker at 5 M enrollments)."""
+    from kruzhok.monitoring import columnar
+
+    territory = None if f.territory is None else (
+        "municipality" if isinstance(f.territory, Municipality) else "region", f.territory.pk)
+    rows = columnar.cube_rows(
+        on=f.on, bands=bands, born_after=f.born_after, born_by=f.born_by,
+        band_limits=[(years_before(f.on, b), years_before(f.on, a)) for a, b in bands], territory=territory,
+        direction_id=f.direction_id, organization_type=f.organization_type)
+    labels = [_band_label(band) for band in bands]
+    return [CubeRow(m, d, o, labels[b], c, e) for m, d, o, b, c, e in rows]
 
 
 # ------------------------------------------------------------------------------------------ from aggregates

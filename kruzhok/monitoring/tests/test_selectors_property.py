@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,8 +163,24 @@ def reference(world: dict, places: dict, children: list[Child], enrollments: lis
                 rows[k][1].add(e.child.pk)
         breakdowns[by] = {k: (v[0], len(v[1])) for k, v in rows.items()}
     per_child = Counter(e.child.pk for e in counted)
+    cube: dict[tuple, list] = defaultdict(lambda: [set(), 0])
+    for e in counted:
+        age = age_on(e.child.birth_date, on)
+        band = next((b for b in cube_bands(world) if b[0] <= age < b[1]), None)
+        if band is not None:
+            cell = cube[(e.child.municipality_id, e.group.programme.direction_id,
+                         e.group.programme.organization.org_type, f"{band[0]}-{band[1] - 1}")]
+            cell[0].add(e.child.pk)
+            cell[1] += 1
     return {"children": len(per_child), "enrollments": len(counted), "breakdowns": breakdowns,
-            "clubs": {n: sum(1 for c in per_child.values() if min(c, 3) == n) for n in (1, 2, 3)}}
+            "clubs": {n: sum(1 for c in per_child.values() if min(c, 3) == n) for n in (1, 2, 3)},
+            "cube": {k: (len(v[0]), v[1]) for k, v in cube.items()}}
+
+
+def cube_bands(world: dict) -> tuple[tuple[int, int], ...]:
+    """The cube's bands: the filter's band in two halves (one band when it is a single year)."""
+    a, b = world["band"]
+    return ((a, b),) if b - a < 2 else ((a, (a + b) // 2), ((a + b) // 2, b))
 
 
 def make_filter(world: dict, places: dict) -> MonitoringFilter:
@@ -195,6 +211,17 @@ def test_coverage_selectors_match_the_reference(places, world):
             clubs = sel.clubs_per_child(f=fl, source=source)
             assert (clubs.children, clubs.enrollments) == (expected["children"], expected["enrollments"])
         assert sel.clubs_per_child(f=fl).distribution == expected["clubs"]
+        # the full breakdown: as coverage_cube chooses (numpy over PostgreSQL's columns for a region and the whole
+        # installation there), as one SQL statement, and — on PostgreSQL — the numpy way for any territory
+        bands = cube_bands(world)
+        engines = {"coverage_cube": lambda: sel.coverage_cube(f=fl, bands=bands).rows,
+                   "sql": lambda: sel._cube_sql(fl, bands)}
+        if connection.vendor == "postgresql":
+            engines["columnar"] = lambda: sel._cube_columnar(fl, bands)
+        for name, cube in engines.items():
+            got = {(r.municipality_id, r.direction_id, r.org_type, r.band): (r.children, r.enrollments)
+                   for r in cube()}
+            assert got == expected["cube"], name
         assert set(sel.coverage_children(f=fl).values_list("pk", flat=True)) == set(
             sel.coverage_enrollments(f=fl).values_list("child_id", flat=True))
         assert sel.coverage_enrollments(f=fl).count() == expected["enrollments"]
@@ -262,3 +289,39 @@ def test_group_fill_and_timeliness_match_the_reference(places, world, threshold)
             len(mine), in_time, late, overdue)
         assert result.pending == len(mine) - in_time - late - overdue - result.without_deadline
         transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("packed", [True, False], ids=["ids-packed", "ids-apart"])
+def test_columnar_cube_reads_on_parallel_connections_in_one_snapshot(places, packed, monkeypatch):
+    """Outside a transaction the numpy cube reads its columns on three connections at once (sharing an exported
+    snapshot); committed rows, counted there, give what the SQL statement and the reference give."""
+    import random
+
+    from kruzhok.monitoring import columnar
+
+    if not packed:  # ids too large to share one number: each column travels apart
+        monkeypatch.setattr(columnar, "_packs", lambda *limits: False)
+    rnd = random.Random(7)
+    world = {"on": dt.date(2025, 10, 15), "band": (5, 18), "territory": "all", "direction": None, "org_type": None,
+             "applications": [], "children": [
+                 {"born": dt.date(2005, 1, 1) + dt.timedelta(days=rnd.randrange(18 * 365)),
+                  "sex": rnd.choice("MF"), "home": rnd.choice([0, 0, 1, 2]), "settlement": None,
+                  "merged": rnd.random() < 0.1, "categories": [],
+                  "enrollments": [(rnd.randrange(N_GROUPS), rnd.choice([-400, -30, 0, 5]),
+                                   rnd.choice([None, None, 10, 900])) for _ in range(rnd.randint(1, 3))]}
+                 for _ in range(120)]}
+    children, enrollments = build(world, places)
+    expected = reference(world, places, children, enrollments)["cube"]
+    assert not connection.in_atomic_block
+    bands = cube_bands(world)
+    for territory in ("all", "region"):
+        fl = make_filter({**world, "territory": territory}, places)
+        numpy_cube = {(r.municipality_id, r.direction_id, r.org_type, r.band): (r.children, r.enrollments)
+                      for r in sel._cube_columnar(fl, bands)}
+        sql = {(r.municipality_id, r.direction_id, r.org_type, r.band): (r.children, r.enrollments)
+               for r in sel._cube_sql(fl, bands)}
+        assert numpy_cube == sql
+        if territory == "all":
+            assert numpy_cube == expected and len(numpy_cube) > 4
