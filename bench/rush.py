@@ -29,8 +29,9 @@ stdout carries one JSON line; progress goes to stderr. ``applications_per_s`` co
 (``cpu_ms_per_request``: the server processes, the PostgreSQL backends serving them, this load generator — read
 from /proc) and the machine's load average, since the load generator and the database share its cores.
 
-Server defaults: granian with 2 workers × 8 threads (granian parses HTTP in Rust: about half the server CPU per
-request of gunicorn's gthread workers, measured here); ``--workers``, ``--threads``, ``--concurrency`` or the
+Server defaults: granian with 2 workers × 4 threads (granian parses HTTP in Rust: about half the server CPU per
+request of gunicorn's gthread workers, measured here; 8 threads a worker cost more CPU per request in lock
+hand-offs and database connections than they gained); ``--workers``, ``--threads``, ``--concurrency`` or the
 ``RUSH_*`` variables change them. ``RUSH_SETTINGS`` names another settings module for the server only, for
 experiments with database options (e.g. ``server_side_binding`` and ``prepare_threshold``).
 """
@@ -398,7 +399,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller scenarios (400 and 2 000 applicants)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("RUSH_WORKERS", "2")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("RUSH_THREADS", "8")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("RUSH_THREADS", "4")))
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("RUSH_CONCURRENCY", "64")))
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per scenario at most")
     parser.add_argument("--pgbench-seconds", type=int, default=10)

@@ -17,6 +17,8 @@ import secrets
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -147,9 +149,25 @@ def token_user(token: str) -> tuple[Any, ApiToken] | None:
 
 
 def partial_instance(model: type, **values: Any) -> Any:
-    """A model instance as loaded from the database with only ``values`` (by attname); the rest is deferred."""
-    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+    """A model instance as loaded from the database with only ``values`` (by attname); the rest is deferred.
+
+    What ``Model.from_db`` makes, without its ``__init__`` walking every field of the model (the apply request
+    makes five of these): the values go straight into the instance's ``__dict__``, where ``__init__`` would put
+    them. A model with ``pre_init``/``post_init`` receivers goes through ``from_db``, so they still run."""
+    names = _concrete_names(model, tuple(values))
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db(connection.alias, list(names), [values[name] for name in names])
+    instance = model.__new__(model)
+    state = instance._state = ModelState()
+    state.adding, state.db = False, connection.alias
+    instance.__dict__.update({name: values[name] for name in names})
+    return instance
+
+
+@functools.cache
+def _concrete_names(model: type, given: tuple[str, ...]) -> tuple[str, ...]:
+    """The concrete fields' attnames among ``given``, in the model's order (unknown names are left out)."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in given)
 
 
 def _cache_profile(user: Any, name: str, pk: int | None) -> None:

@@ -32,6 +32,7 @@ from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kruzhok.accounts.api_auth import partial_instance
 from kruzhok.catalog.models import Group, Organization, Programme
 from kruzhok.core.calendar import add_working_days
 from kruzhok.core.db import integrity_as_domain_error
@@ -261,9 +262,8 @@ def application_submit_direct(
     received, due = received.astimezone(dt.UTC), timezone.localtime(due)
     values |= {"status": status, "answer_due_at": due, **dict.fromkeys(
         ("created_at", "updated_at", "submitted_at", "status_changed_at", "decided_at"), received)}
-    application = Application.from_db(  # (the columns are the concrete fields in order, the primary key first)
-        connection.alias, ["id", *(name for name, _ in sql["application_columns"])],
-        [application_id, *(values.get(name, default) for name, default in sql["application_columns"])])
+    application = partial_instance(Application, id=application_id, **{  # every concrete field
+        name: values.get(name, default) for name, default in sql["application_columns"]})
     application.child, application.group = child, group
     return application
 
