@@ -15,7 +15,7 @@ capacity triggers of migrations 0002, 0005 and 0007); the indexes are dropped by
 from django.db import migrations, models
 from django.db.models import deletion
 
-from kruzhok.core.migration_sql import sql_per_vendor
+from kruzhok.core.migration_sql import indexes_dropped
 
 PLAIN = {
     "enrollment_enrollment_child_id_0924ff5a": ("enrollment_enrollment", "child_id"),
@@ -29,8 +29,6 @@ LIKE = {
     "enrollment_application_status_27d589be_like": ("enrollment_application", "status"),
     "enrollment_application_idempotency_key_bd8d6f60_like": ("enrollment_application", "idempotency_key"),
 }
-DROP = [f'DROP INDEX IF EXISTS "{name}"' for name in PLAIN]
-CREATE = [f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")' for name, (table, column) in PLAIN.items()]
 
 
 class Migration(migrations.Migration):
@@ -79,13 +77,6 @@ class Migration(migrations.Migration):
                                            default="active", max_length=20, verbose_name="статус"),
                 ),
             ],
-            database_operations=[sql_per_vendor(
-                forward={"postgresql": [*DROP, *(f'DROP INDEX IF EXISTS "{name}"' for name in LIKE)],
-                         "sqlite": DROP},
-                backward={"postgresql": [*CREATE, *(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
-                                                    f'("{column}" varchar_pattern_ops)'
-                                                    for name, (table, column) in LIKE.items())],
-                          "sqlite": CREATE},
-            )],
+            database_operations=[indexes_dropped(plain=PLAIN, like=LIKE)],
         ),
     ]

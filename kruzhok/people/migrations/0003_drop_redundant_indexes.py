@@ -14,7 +14,7 @@ name, and recreated when the migration is reversed.
 from django.db import migrations, models
 from django.db.models import deletion
 
-from kruzhok.core.migration_sql import sql_per_vendor
+from kruzhok.core.migration_sql import indexes_dropped
 
 PLAIN = {
     "people_child_municipality_id_f3d892ef": ("people_child", "municipality_id"),
@@ -24,8 +24,6 @@ LIKE = {
     "people_child_surname_fe3473fc_like": ("people_child", "surname"),
     "people_guardian_phone_8fc7283c_like": ("people_guardian", "phone"),
 }
-DROP = [f'DROP INDEX IF EXISTS "{name}"' for name in PLAIN]
-CREATE = [f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")' for name, (table, column) in PLAIN.items()]
 
 
 class Migration(migrations.Migration):
@@ -51,13 +49,6 @@ class Migration(migrations.Migration):
                                             to="people.guardian", verbose_name="представитель"),
                 ),
             ],
-            database_operations=[sql_per_vendor(
-                forward={"postgresql": [*DROP, *(f'DROP INDEX IF EXISTS "{name}"' for name in LIKE)],
-                         "sqlite": DROP},
-                backward={"postgresql": [*CREATE, *(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
-                                                    f'("{column}" varchar_pattern_ops)'
-                                                    for name, (table, column) in LIKE.items())],
-                          "sqlite": CREATE},
-            )],
+            database_operations=[indexes_dropped(plain=PLAIN, like=LIKE)],
         ),
     ]
