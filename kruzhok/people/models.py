@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kruzhok.catalog.models import Organization
 from kruzhok.core.models import DateRangeQuerySet, TimeStampedModel
-from kruzhok.people.validators import iin_birth_date_and_sex, validate_iin, validate_snils
+from kruzhok.people.validators import iin_parse, validate_snils
 from kruzhok.territory.models import Municipality, Settlement
 
 EARLIEST_BIRTH_DATE = dt.date(1990, 1, 1)
@@ -99,8 +99,7 @@ class Child(TimeStampedModel):
         if self.national_id:
             try:
                 if self.national_id_kind == self.IdKind.IIN:
-                    self.national_id = validate_iin(self.national_id)
-                    born, sex = iin_birth_date_and_sex(self.national_id)
+                    self.national_id, born, sex = iin_parse(self.national_id)
                     if self.birth_date and born != self.birth_date:
                         errors.setdefault("national_id", []).append(_("ИИН не совпадает с датой рождения."))
                     if self.sex and sex != self.sex:

@@ -35,10 +35,8 @@ def iin_check_digit(first11: str) -> int | None:
 
 def iin_birth_date_and_sex(iin: str) -> tuple[dt.date, str]:
     """Birth date and sex (``"M"``/``"F"``) encoded in an ИИН; raises ValueError for an impossible date."""
-    century_sex = int(iin[6])
-    century = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}[century_sex]
-    birth = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
-    return birth, "M" if century_sex % 2 == 1 else "F"
+    birth = dt.date(_IIN_CENTURY[iin[6]] + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+    return birth, "M" if iin[6] in "135" else "F"
 
 
 def iin_parse(value: str) -> tuple[str, dt.date, str]:
@@ -49,16 +47,15 @@ def iin_parse(value: str) -> tuple[str, dt.date, str]:
     iin = value if len(value) == 12 and value.isdigit() else normalize_digits(value)
     if not _IIN.fullmatch(iin):
         raise ValidationError(_("ИИН состоит из 12 цифр."), code="iin_format")
-    century = _IIN_CENTURY.get(iin[6])
-    if century is None:
+    if iin[6] not in _IIN_CENTURY:
         raise ValidationError(_("ИИН: седьмая цифра (век и пол) должна быть от 1 до 6."), code="iin_century")
     try:
-        birth = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+        birth, sex = iin_birth_date_and_sex(iin)
     except ValueError:
         raise ValidationError(_("ИИН: первые шесть цифр не образуют дату рождения."), code="iin_date") from None
     if iin_check_digit(iin[:11]) != int(iin[11]):
         raise ValidationError(_("ИИН: неверная контрольная цифра."), code="iin_checksum")
-    return iin, birth, "M" if iin[6] in "135" else "F"
+    return iin, birth, sex
 
 
 def validate_iin(value: str) -> str:
