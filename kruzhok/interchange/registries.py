@@ -143,7 +143,7 @@ class Row:
     values: dict[str, Any]
     parse_errors: list[tuple[str | None, str]] = field(default_factory=list)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
-    # what Registry.prepare checked ahead of the batch (on the reading thread) and the refusals it found
+    # what Registry.prepare checked ahead of the batch (where the file is read) and the refusals it found
     prepared: Any = None
     prepared_errors: list[tuple[str | None, str]] = field(default_factory=list)
 
@@ -362,10 +362,11 @@ class Registry:
         """Load what :meth:`prepare` looks up into ``ctx``, on the job's thread, before the reading starts."""
 
     def prepare(self, ctx: Context, row: Row) -> None:
-        """Checks of one parsed row that need no database (only what :meth:`prepare_context` loaded), made on the
-        reading thread while the job's thread waits for the database; their result goes to ``row.prepared`` and
-        their refusals to ``row.prepared_errors``, which :meth:`process` takes up — after the file's duplicate
-        check, so a repeated row is reported as a repeat only, as before."""
+        """Checks of one parsed row that need no database (only what :meth:`prepare_context` loaded), made where
+        the file is read — for a large file, its reading process while the job waits for the database (see
+        ``importer.read_in_process``). Their result goes to ``row.prepared`` and their refusals to
+        ``row.prepared_errors``, which :meth:`process` takes up — after the file's duplicate check, so a repeated
+        row is reported as a repeat only, as before."""
 
     def export_queryset(self, user: Any):
         raise NotImplementedError

@@ -8,6 +8,8 @@ days adds a weekend; a start on Saturday or Sunday counts from the Friday before
 Hypothesis test ``test_the_sql_twin_agrees_with_python`` holds it equal to ``kruzhok.core.calendar``.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 from kruzhok.core.migration_sql import sql_per_vendor
@@ -22,16 +24,9 @@ CLOSED_FORM = """
             + (p_start AT TIME ZONE p_zone)::time) AT TIME ZONE p_zone END
     $$
 """
-COUNTED = """
-    CREATE OR REPLACE FUNCTION enrollment_add_working_days(p_start timestamptz, p_days integer, p_zone text)
-    RETURNS timestamptz LANGUAGE sql STABLE AS $$
-        SELECT CASE WHEN p_days <= 0 THEN p_start ELSE (
-            SELECT ((p_start AT TIME ZONE p_zone)::date + k + (p_start AT TIME ZONE p_zone)::time) AT TIME ZONE p_zone
-            FROM generate_series(1, p_days * 2 + 7) AS k
-            WHERE extract(isodow FROM (p_start AT TIME ZONE p_zone)::date + k) < 6
-            ORDER BY k OFFSET p_days - 1 LIMIT 1) END
-    $$
-"""
+# the counting version of migration 0008, restored on reversal
+COUNTED = import_module("kruzhok.enrollment.migrations.0008_apply_direct_functions").FORWARD[1]
+assert "FUNCTION enrollment_add_working_days" in COUNTED
 
 
 class Migration(migrations.Migration):
